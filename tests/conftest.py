@@ -1,0 +1,33 @@
+"""Suite-wide set-up. Service-backed tests (marker `services`) need DATABASE_URL on PostgreSQL and
+REDIS_URL; browser tests (marker `e2e`) need /usr/bin/chromium. Under STRICT_TESTS=1 (CI) a skipped
+service-backed or browser test fails the run instead of passing silently."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+pytest_plugins = [
+    "tests.plugins.store",
+    "tests.plugins.browser",
+    "tests.plugins.processes",
+]
+
+STRICT = os.environ.get("STRICT_TESTS") == "1"
+STRICT_MARKERS = ("services", "e2e")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and any(item.get_closest_marker(m) for m in STRICT_MARKERS):
+        report.outcome = "failed"
+        report.longrepr = f"STRICT_TESTS=1: {item.nodeid} was skipped: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings: object) -> None:
+    """Tests assert exact strings; each test picks its language explicitly when it matters."""
+    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]

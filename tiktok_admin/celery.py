@@ -1,0 +1,55 @@
+"""The Celery app. Delivery guarantees (acks_late + reject on worker lost) are promised on Redis."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiktok_admin.settings")
+
+app = Celery("tiktok_admin")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    # A task is acknowledged only after it finished, and a worker killed mid-task puts it back,
+    # so every task must be idempotent (they are: they take IDs and re-read state).
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    worker_cancel_long_running_tasks_on_connection_loss=True,
+    task_default_queue="default",
+    timezone="UTC",
+    enable_utc=True,
+)
+
+# The beat schedule lives in code, in one place. Singleton jobs take a lease inside the task
+# (tiktok_admin.locks.singleton), so a second beat or a redelivered message cannot double the work.
+MINUTE = 60.0
+app.conf.beat_schedule = {
+    "canary": {"task": "tiktok_admin.tasks.canary", "schedule": 30.0},
+    "connections-health-check": {
+        "task": "integration.tasks.check_connections",
+        "schedule": 15 * MINUTE,
+    },
+    "catalog-sweep": {"task": "catalog_sync.tasks.sweep_all", "schedule": 2 * MINUTE},
+    "catalog-poll-feed-logs": {"task": "catalog_sync.tasks.poll_feed_logs", "schedule": 1 * MINUTE},
+    "catalog-poll-review": {"task": "catalog_sync.tasks.poll_review_status", "schedule": 5 * MINUTE},
+    "catalog-reap-leases": {"task": "catalog_sync.tasks.reap_leases", "schedule": 1 * MINUTE},
+    "catalog-reconcile-nightly": {
+        "task": "catalog_sync.tasks.reconcile_all",
+        "schedule": crontab(hour=5, minute=17),
+    },
+    "catalog-prune": {"task": "catalog_sync.tasks.prune", "schedule": crontab(hour=6, minute=3)},
+    "pixel-send-outbox": {"task": "pixel.tasks.send_outbox_all", "schedule": 1 * MINUTE},
+    "pixel-purge-outbox": {"task": "pixel.tasks.purge_outbox", "schedule": crontab(hour=6, minute=33)},
+    "shop-import-orders": {"task": "tiktok_shop.tasks.import_orders_all", "schedule": 1 * MINUTE},
+}
+
+app.autodiscover_tasks()

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from store.models import Membership
+
+from .access import store_member_required
+from .models import Heartbeat
+
+
+def _failure_key(request: HttpRequest, username: str) -> str:
+    ip = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{ip}|{username.lower()}".encode()).hexdigest()
+    return f"login-failures:{digest}"
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Login that refuses further attempts for a while after repeated failures (per IP + username)."""
+
+    template_name = "shell/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        key = _failure_key(request, request.POST.get("username", ""))
+        if cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT:
+            form = AuthenticationForm(request, data=None)
+            form.add_error(None, _("Too many failed attempts. Try again in a few minutes."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        key = _failure_key(self.request, self.request.POST.get("username", ""))
+        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+        return super().form_invalid(form)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        cache.delete(_failure_key(self.request, self.request.POST.get("username", "")))
+        return super().form_valid(form)
+
+
+@login_required
+def shell_home(request: HttpRequest) -> HttpResponse:
+    """Land on the last store used, or the first one the user belongs to."""
+    memberships = Membership.objects.for_user(request.user).order_by("store__name")
+    current = request.session.get("current_store")
+    chosen = memberships.filter(store__account=current).first() or memberships.first()
+    if chosen is None:
+        return render(request, "shell/no_store.html", status=403)
+    return redirect("store-dashboard", account=chosen.store.account)
+
+
+@require_POST
+@login_required
+def switch_store(request: HttpRequest) -> HttpResponse:
+    account = request.POST.get("account", "")
+    if not Membership.objects.for_user(request.user).filter(store__account=account).exists():
+        raise Http404
+    request.session["current_store"] = account
+    return HttpResponseRedirect(reverse("store-dashboard", kwargs={"account": account}))
+
+
+@store_member_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "shell/dashboard.html", {})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, broker and the canary's age (a worker that stopped consuming shows up here)."""
+    checks: dict[str, object] = {}
+    ok = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        ok = False
+    from .celery import app as celery_app
+
+    started = time.monotonic()
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+        ok = False
+    checks["broker_latency_ms"] = round((time.monotonic() - started) * 1000, 1)
+    beat = Heartbeat.objects.filter(name="canary").first()
+    if beat is None:
+        checks["canary_age_seconds"] = None
+    else:
+        age = (timezone.now() - beat.seen_at).total_seconds()
+        checks["canary_age_seconds"] = round(age, 1)
+        checks["canary_stale"] = age > 120
+    return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
