@@ -30,6 +30,18 @@ def decrypt_str(value: str) -> str:
     return fernet().decrypt(value.encode()).decode()
 
 
+def encrypted_with_primary_key(value: str) -> bool:
+    """True when `value` already decrypts with the newest key alone (nothing to rotate)."""
+    keys = tuple(settings.FIELD_ENCRYPTION_KEYS)
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty.")
+    try:
+        Fernet(keys[0].encode()).decrypt(value.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def rotate_str(value: str) -> str:
     return fernet().rotate(value.encode()).decode()
 

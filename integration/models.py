@@ -42,6 +42,29 @@ class TikTokSetup(models.Model):
         return f"{self.affiliate_id} · {self.store_name}"
 
 
+class Affiliate(models.Model):
+    """A VTEX affiliate of the store: the 3-consonant ID an external channel's orders and catalog are tied
+    to. TikTok's is created when the setup is confirmed; other channels may hold other IDs."""
+
+    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="affiliates")
+    code = models.CharField(
+        _("affiliate ID"),
+        max_length=3,
+        validators=[RegexValidator(r"^[B-DF-HJ-NP-TV-Z]{3}$", _("Use exactly 3 consonants, e.g. TKT."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["store", "code"], name="uniq_affiliate_store_code")]
+        verbose_name = _("affiliate")
+        verbose_name_plural = _("affiliates")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
 class ConnectionStatus(models.TextChoices):
     CONNECTED = "connected", _("Connected")
     DISCONNECTED = "disconnected", _("Disconnected")
@@ -52,6 +75,7 @@ class DisconnectReason(models.TextChoices):
     OPS = "ops", _("Disconnected by operations")
     TOKEN_REVOKED = "token_revoked", _("TikTok revoked the access token")
     TOKEN_EXPIRED = "token_expired", _("The TikTok access token expired")
+    TOKEN_INVALID = "token_invalid", _("TikTok no longer accepts the access token for this account")
     ACCOUNT_SUSPENDED = "account_suspended", _("The TikTok account was suspended")
     PROFILE_GONE = "profile_gone", _("TikTok no longer reports this business connection")
 
@@ -69,7 +93,9 @@ class TikTokConnection(models.Model):
     different catalog or pixel); at most one row per store is connected."""
 
     store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="tiktok_connections")
-    status = models.CharField(max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED)
+    status = models.CharField(
+        max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED
+    )
     external_business_id = models.CharField(max_length=64)
     bc_id = models.CharField(max_length=32, blank=True)
     adv_id = models.CharField(max_length=32, blank=True)
@@ -78,7 +104,10 @@ class TikTokConnection(models.Model):
     core_user_id = models.CharField(max_length=32, blank=True)
     advertiser_ids = models.JSONField(default=list, blank=True)
     access_token = EncryptedTextField(blank=True)
+    # The local toggle is what our pixel sends; `advanced_matching_at_tiktok` is what the merchant chose for
+    # the pixel at TikTok during onboarding (the toggle's initial value), kept to explain the difference.
     advanced_matching = models.BooleanField(_("Advanced Matching"), default=False)
+    advanced_matching_at_tiktok = models.BooleanField(null=True, blank=True)
     connected_at = models.DateTimeField()
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -101,7 +130,9 @@ class TikTokConnection(models.Model):
         ordering = ["-connected_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["store"], condition=Q(status="connected"), name="uniq_active_tiktok_connection_per_store"
+                fields=["store"],
+                condition=Q(status="connected"),
+                name="uniq_active_tiktok_connection_per_store",
             )
         ]
         verbose_name = _("TikTok connection")
@@ -115,10 +146,52 @@ class TikTokConnection(models.Model):
         return self.status == ConnectionStatus.CONNECTED
 
 
+class ConnectAttempt(models.Model):
+    """One trip to TikTok's onboarding. Only a hash of the OAuth `state` is stored; the callback must come
+    back in the same session, for the same store and user, within the lifetime, and only once."""
+
+    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("connect attempt")
+        verbose_name_plural = _("connect attempts")
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.created_at:%Y-%m-%d %H:%M} {self.outcome or 'open'}"
+
+
+class HealthCheckRun(models.Model):
+    """One pass of the periodic connection health check (Celery beat or `tiktok_check_connections`)."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0)
+    healthy = models.PositiveIntegerField(default=0)
+    disconnected = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    trigger = models.CharField(max_length=20, default="beat")
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("health check run")
+        verbose_name_plural = _("health check runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} checked={self.checked} disconnected={self.disconnected}"
+
+
 class AuditAction(models.TextChoices):
     APP_INSTALLED = "app_installed", _("App installed")
     APP_UNINSTALLED = "app_uninstalled", _("App uninstalled")
     SETUP_SAVED = "setup_saved", _("Setup saved")
+    CONNECT_CANCELLED = "connect_cancelled", _("Connection cancelled at TikTok")
     CONNECT_STARTED = "connect_started", _("Connection started")
     CONNECTED = "connected", _("Connected")
     CONNECT_FAILED = "connect_failed", _("Connection failed")
