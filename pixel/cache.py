@@ -1,0 +1,186 @@
+"""Which pixel a store's storefront gets, without a database query per page view.
+
+Two modes, picked from the cache backend:
+- shared cache (Redis/Memcached): one entry per store account, deleted on every change, so every web
+  process sees a disconnect on its next request;
+- otherwise (the embedded default with a per-process memory cache): each process remembers configs
+  in memory and compares a database version stamp at most every PIXEL_CONFIG_CHECK_SECONDS (2 s), so
+  a disconnected store stops getting the pixel within that time on every process.
+
+`pixel_config_invalidate(store_id)` is called by connect, disconnect, the Advanced Matching toggle and
+the pixel settings form. It acts at once and again after the surrounding transaction commits, so a
+process cannot re-cache the old row in between.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+
+logger = logging.getLogger(__name__)
+
+PIXEL_CODE_RE = re.compile(r"^[A-Z0-9]{8,32}$")
+CACHE_PREFIX = "pixel:cfg:v1:"
+# A safety net for changes that nobody invalidated (e.g. a store switching CMS kind in the Django admin).
+SHARED_TTL_SECONDS = 300
+LOCAL_MAX_AGE_SECONDS = 60.0
+_NONE = "none"  # cached marker for "this store gets no pixel" (None itself means a cache miss)
+
+
+@dataclass(frozen=True)
+class PixelConfig:
+    store_id: int
+    account: str
+    pixel_code: str
+    advanced_matching: bool
+    purchase_event: str
+    require_consent: bool
+    currency: str
+
+
+def _check_seconds() -> float:
+    return float(getattr(settings, "PIXEL_CONFIG_CHECK_SECONDS", 2.0))
+
+
+def _shared_cache() -> bool:
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return "redis" in backend.lower() or "memcache" in backend.lower()
+
+
+def pixel_config_load(account: str) -> PixelConfig | None:
+    """Read the config from the database (cache misses only). None when the store gets no pixel:
+    unknown account, not a VTEX IO store, no active connection, or no valid pixel code."""
+    from integration.models import TikTokConnection
+    from store.models import CmsKind
+
+    from .models import PixelSettings, PurchaseEvent
+
+    row = (
+        TikTokConnection.objects.active()
+        .filter(store__account=account, store__cms_kind=CmsKind.IO)
+        .values("store_id", "pixel_code", "advanced_matching", "store__currency")
+        .first()
+    )
+    if row is None:
+        return None
+    if not PIXEL_CODE_RE.match(row["pixel_code"] or ""):
+        logger.warning("pixel: store %s has an invalid pixel code; not injecting", row["store_id"])
+        return None
+    ps = (
+        PixelSettings.objects.filter(store_id=row["store_id"])
+        .values("purchase_event", "require_consent")
+        .first()
+    )
+    return PixelConfig(
+        store_id=row["store_id"],
+        account=account,
+        pixel_code=row["pixel_code"],
+        advanced_matching=bool(row["advanced_matching"]),
+        purchase_event=ps["purchase_event"] if ps else PurchaseEvent.PLACE_AN_ORDER.value,
+        require_consent=bool(ps["require_consent"]) if ps else False,
+        currency=row["store__currency"] or "BRL",
+    )
+
+
+class _LocalConfigs:
+    """Per-process memory for the no-shared-cache mode."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.entries: dict[str, tuple[float, PixelConfig | None]] = {}
+        self.stamp: int | None = None
+        self.checked_at = float("-inf")
+
+    def reset(self) -> None:
+        with self.lock:
+            self.entries = {}
+            self.stamp = None
+            self.checked_at = float("-inf")
+
+    def _refresh_stamp(self, now: float) -> None:
+        if now - self.checked_at < _check_seconds():
+            return
+        from .models import PixelConfigStamp
+
+        version = PixelConfigStamp.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+        with self.lock:
+            if version != self.stamp:
+                self.entries = {}
+                self.stamp = version
+            self.checked_at = now
+
+    def get(self, account: str) -> PixelConfig | None:
+        now = self.clock()
+        self._refresh_stamp(now)
+        hit = self.entries.get(account)
+        if hit is not None and now - hit[0] < LOCAL_MAX_AGE_SECONDS:
+            return hit[1]
+        config = pixel_config_load(account)
+        with self.lock:
+            self.entries[account] = (now, config)
+        return config
+
+
+_local = _LocalConfigs()
+
+
+def _shared_get(account: str) -> PixelConfig | None:
+    key = CACHE_PREFIX + account
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must never break the storefront
+        logger.warning("pixel: cache unavailable; not injecting the pixel on this request", exc_info=True)
+        return None
+    if cached == _NONE:
+        return None
+    if isinstance(cached, dict):
+        return PixelConfig(**cached)
+    config = pixel_config_load(account)
+    try:
+        cache.set(key, asdict(config) if config else _NONE, SHARED_TTL_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("pixel: cache unavailable while storing a config", exc_info=True)
+    return config
+
+
+def pixel_config_for_account(account: str) -> PixelConfig | None:
+    """The pixel for the storefront of `account`, or None. No database query on a warm cache."""
+    if _shared_cache():
+        return _shared_get(account)
+    return _local.get(account)
+
+
+def _invalidate_now(store_id: int) -> None:
+    from store.models import Store
+
+    from .models import PixelConfigStamp
+
+    updated = PixelConfigStamp.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        PixelConfigStamp.objects.get_or_create(pk=1, defaults={"version": 1})
+    account = Store.objects.filter(pk=store_id).values_list("account", flat=True).first()
+    if account and _shared_cache():
+        try:
+            cache.delete(CACHE_PREFIX + account)
+        except Exception:  # noqa: BLE001
+            logger.warning("pixel: could not delete the cached config of store %s", store_id, exc_info=True)
+    # This process forgets at once; the others follow the stamp.
+    _local.reset()
+
+
+def pixel_config_invalidate(store_id: int) -> None:
+    """Forget the cached pixel of `store_id` on every web process. Call it after connect, disconnect,
+    the Advanced Matching toggle and any pixel setting change (inside or outside a transaction)."""
+    _invalidate_now(store_id)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _invalidate_now(store_id))
