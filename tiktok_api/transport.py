@@ -1,0 +1,196 @@
+"""One HTTP transport for every TikTok Business API call.
+
+Wire conventions (reference §1): `Access-Token` header (not `Authorization`), JSON POST bodies, GET
+array/object parameters as JSON strings, trailing slash on `open_api` paths, and the
+`{code, message, request_id, data}` envelope with HTTP 200 even for errors.
+
+Logging: one line per call with endpoint, HTTP status, envelope code, request_id and latency. Never the
+query string, body, headers or exception text — they may hold the token, the app secret, an auth_code,
+a state or an external_data value.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from .errors import TikTokError, error_for
+
+logger = logging.getLogger("tiktok_api")
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    code: int
+    message: str
+    request_id: str
+    data: Any
+
+
+def open_api_path(version: str, path: str) -> str:
+    """`open_api_path("v1.3", "catalog/get")` -> `/open_api/v1.3/catalog/get/` (TikTok 404s without the
+    trailing slash)."""
+    return f"/open_api/{version}/{path.strip('/')}/"
+
+
+def encode_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """GET parameters: lists and objects travel as JSON strings (`sku_ids=["a","b"]`), None is dropped."""
+    encoded: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple | dict | bool):
+            encoded[key] = json.dumps(
+                list(value) if isinstance(value, tuple) else value, separators=(",", ":")
+            )
+        else:
+            encoded[key] = str(value)
+    return encoded
+
+
+def _transport_failure_kind(exc: requests.RequestException) -> str:
+    """ "connect" when the request certainly never reached the server (safe to re-send), "timeout" or
+    "dropped" when it may have."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connect"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timeout"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason: object = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)
+        if isinstance(reason, NewConnectionError | ConnectionRefusedError):
+            return "connect"
+    return "dropped"
+
+
+class Transport:
+    """Sends one request and returns the parsed envelope, or raises the taxonomy's error."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: tuple[float, float],
+        session: requests.Session | None = None,
+    ) -> None:
+        if (
+            not isinstance(timeout, tuple)
+            or len(timeout) != 2
+            or any(not isinstance(t, int | float) or t <= 0 for t in timeout)
+        ):
+            # A call without a timeout can hang a worker forever; refuse to build one.
+            raise ValueError("timeout must be a (connect, read) tuple of positive seconds")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (float(timeout[0]), float(timeout[1]))
+        self.session = session or requests.Session()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        access_token: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        write: bool = False,
+    ) -> Envelope:
+        """`path` is the endpoint as logged (no query string). `write` marks catalog writes, whose
+        timeouts become WriteOutcomeUnknown instead of RetryableError."""
+        headers = {"Accept": "application/json"}
+        if access_token is not None:
+            headers["Access-Token"] = access_token
+        kwargs: dict[str, Any] = {"headers": headers, "timeout": self.timeout}
+        if params:
+            kwargs["params"] = encode_params(params)
+        if body is not None:
+            kwargs["data"] = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            response = self.session.request(method, self.base_url + path, **kwargs)
+        except requests.RequestException as exc:
+            kind = _transport_failure_kind(exc)
+            self._log(method, path, started, http_status=None, code=None, request_id="", failure=kind)
+            # `from None`: the original exception text names the URL, whose query may carry secrets.
+            raise error_for(
+                endpoint=path,
+                transport_failure=kind,
+                message=f"{type(exc).__name__} calling TikTok",
+                write=write,
+            ) from None
+        return self._parse(method, path, started, response, write=write)
+
+    def _parse(
+        self, method: str, path: str, started: float, response: requests.Response, *, write: bool
+    ) -> Envelope:
+        header_request_id = response.headers.get("X-TT-LOGID", "")
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("code"), int):
+            envelope = Envelope(
+                code=payload["code"],
+                message=str(payload.get("message") or ""),
+                request_id=str(payload.get("request_id") or header_request_id),
+                data=payload.get("data"),
+            )
+            self._log(method, path, started, response.status_code, envelope.code, envelope.request_id)
+            if envelope.code != 0 and envelope.code != 20001:
+                raise error_for(
+                    code=envelope.code,
+                    http_status=response.status_code,
+                    message=envelope.message,
+                    request_id=envelope.request_id,
+                    endpoint=path,
+                    write=write,
+                )
+            return envelope
+        self._log(method, path, started, response.status_code, None, header_request_id)
+        error: TikTokError = error_for(
+            http_status=response.status_code if response.status_code != 200 else None,
+            message=response.text[:200].strip()
+            if response.status_code != 200
+            else "response is not an envelope",
+            request_id=header_request_id,
+            endpoint=path,
+            write=write,
+        )
+        raise error
+
+    def _log(
+        self,
+        method: str,
+        path: str,
+        started: float,
+        http_status: int | None,
+        code: int | None,
+        request_id: str,
+        failure: str | None = None,
+    ) -> None:
+        latency_ms = (time.perf_counter() - started) * 1000
+        level = logging.INFO if failure is None and code in (0, 20001) else logging.WARNING
+        logger.log(
+            level,
+            "tiktok %s %s http=%s code=%s request_id=%s latency_ms=%.1f%s",
+            method,
+            path,
+            http_status,
+            code,
+            request_id,
+            latency_ms,
+            f" failure={failure}" if failure else "",
+            extra={
+                "tiktok_endpoint": path,
+                "tiktok_code": code,
+                "tiktok_request_id": request_id,
+                "tiktok_latency_ms": round(latency_ms, 1),
+            },
+        )
