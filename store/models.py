@@ -101,7 +101,9 @@ class Category(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=160)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     google_product_category = models.CharField(
         _("Google product category"),
         max_length=250,
@@ -148,8 +150,12 @@ class Product(models.Model):
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
     )
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
-    condition = models.CharField(_("condition"), max_length=12, choices=Condition.choices, default=Condition.NEW)
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    condition = models.CharField(
+        _("condition"), max_length=12, choices=Condition.choices, default=Condition.NEW
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -245,7 +251,12 @@ class Cart(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["store", "session_key"], name="uniq_cart_store_session")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "session_key"], name="uniq_cart_store_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"cart {self.pk} @ {self.store_id}"
 
 
 class CartItem(models.Model):
@@ -259,6 +270,9 @@ class CartItem(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cartitem_quantity_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × SKU {self.sku_id}"
+
 
 class OrderSource(models.TextChoices):
     STOREFRONT = "storefront", _("Storefront")
@@ -268,7 +282,9 @@ class OrderSource(models.TextChoices):
 class Order(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="orders")
     number = models.CharField(_("number"), max_length=40)
-    source = models.CharField(_("source"), max_length=20, choices=OrderSource.choices, default=OrderSource.STOREFRONT)
+    source = models.CharField(
+        _("source"), max_length=20, choices=OrderSource.choices, default=OrderSource.STOREFRONT
+    )
     external_id = models.CharField(_("external order id"), max_length=64, blank=True)
     external_status = models.CharField(_("external status"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=30, default="created")
@@ -320,7 +336,9 @@ class InstalledApp(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="installed_apps")
     app = models.CharField(_("app"), max_length=50)
     installed_at = models.DateTimeField(auto_now_add=True)
-    installed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["store", "app"], name="uniq_installedapp_store_app")]

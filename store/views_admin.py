@@ -1,0 +1,93 @@
+"""Apps > My apps and the App Store, in the store's admin shell."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tiktok_admin.access import store_for_request, store_member_required
+
+from . import services
+from .app_catalog import LISTINGS, AppListing, app_listing
+from .models import InstalledApp, Store
+
+
+def app_settings_url(store: Store, listing: AppListing) -> str:
+    try:
+        return reverse(listing.settings_url_name, kwargs={"account": store.account})
+    except NoReverseMatch:
+        return reverse("store-dashboard", kwargs={"account": store.account}) + listing.settings_path
+
+
+@require_GET
+@store_member_required()
+def my_apps(request: HttpRequest) -> HttpResponse:
+    store = store_for_request(request)
+    rows = InstalledApp.objects.filter(store=store).select_related("installed_by").order_by("installed_at")
+    confirm = request.GET.get("confirm-uninstall", "")
+    installed = []
+    for row in rows:
+        listing = app_listing(row.app)
+        if listing is not None:
+            installed.append(
+                {
+                    "row": row,
+                    "listing": listing,
+                    "settings_url": app_settings_url(store, listing),
+                    # Without JavaScript the Uninstall link reloads with the confirmation dialog open.
+                    "confirm": confirm == listing.slug,
+                }
+            )
+    return render(request, "store/apps/my_apps.html", {"installed": installed, "nav": "my-apps"})
+
+
+@require_GET
+@store_member_required()
+def app_store(request: HttpRequest) -> HttpResponse:
+    store = store_for_request(request)
+    installed = set(InstalledApp.objects.filter(store=store).values_list("app", flat=True))
+    listings = [
+        {
+            "listing": listing,
+            "installed": listing.slug in installed,
+            "settings_url": app_settings_url(store, listing),
+        }
+        for listing in LISTINGS
+    ]
+    return render(request, "store/apps/app_store.html", {"listings": listings, "nav": "app-store"})
+
+
+@require_POST
+@store_member_required(admin=True)
+def install(request: HttpRequest, app: str) -> HttpResponse:
+    store = store_for_request(request)
+    listing = app_listing(app)
+    if listing is None:
+        raise Http404
+    try:
+        services.app_install(store, app, actor=request.user)
+    except services.StoreServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("apps-app-store", account=store.account)
+    messages.success(request, _("%(app)s was installed.") % {"app": listing.name})
+    return redirect("apps-my-apps", account=store.account)
+
+
+@require_POST
+@store_member_required(admin=True)
+def uninstall(request: HttpRequest, app: str) -> HttpResponse:
+    store = store_for_request(request)
+    listing = app_listing(app)
+    if listing is None:
+        raise Http404
+    try:
+        services.app_uninstall(store, app, actor=request.user)
+    except services.StoreServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("apps-my-apps", account=store.account)
+    messages.success(request, _("%(app)s was uninstalled.") % {"app": listing.name})
+    return redirect("apps-my-apps", account=store.account)
