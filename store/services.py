@@ -462,8 +462,9 @@ def sku_price_save(row: SkuPrice) -> SkuPrice:
     return row
 
 
-def sku_image_changed(sku: Sku) -> None:
-    """Images are part of what TikTok receives; the admin calls this after an image inline changes."""
+def sku_mark_changed(sku: Sku) -> None:
+    """For edits saved outside these services (e.g. an image in the Django admin) that change what
+    TikTok receives for the SKU."""
     _skus_changed(sku.store_id, [sku.pk])
 
 

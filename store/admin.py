@@ -1,0 +1,290 @@
+"""Django admin for ops to fix store data. Product, SKU, price and image changes go through
+store.services so catalog dirty-marking also covers edits made here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import (
+    Brand,
+    Cart,
+    CartItem,
+    Category,
+    InstalledApp,
+    Membership,
+    Order,
+    OrderItem,
+    Product,
+    Sku,
+    SkuImage,
+    SkuPrice,
+    Store,
+    TradePolicy,
+)
+
+
+class TradePolicyInline(admin.TabularInline):
+    model = TradePolicy
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["account", "name", "country", "currency", "cms_kind", "locale", "time_zone", "created_at"]
+    list_filter = ["country", "currency", "cms_kind", "locale"]
+    search_fields = ["account", "name", "domain"]
+    inlines = [TradePolicyInline, MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "store", "role", "created_at"]
+    list_filter = ["role", "store"]
+    search_fields = ["user__username", "user__email", "store__account"]
+    autocomplete_fields = ["user", "store"]
+
+
+@admin.register(TradePolicy)
+class TradePolicyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "store", "currency", "is_active"]
+    list_filter = ["is_active", "currency", "store"]
+    search_fields = ["code", "name", "store__account"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "store", "google_product_category"]
+    list_filter = ["store"]
+    search_fields = ["name", "slug", "google_product_category"]
+    list_select_related = ["parent", "store"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ["name", "store"]
+    list_filter = ["store"]
+    search_fields = ["name"]
+
+
+class SkuInline(admin.TabularInline):
+    model = Sku
+    extra = 0
+    fields = ["name", "ref_id", "ean", "stock", "is_active"]
+    show_change_link = True
+
+
+@admin.action(description=_("Activate selected products"))
+def activate_products(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Product]
+) -> None:
+    n = services.products_set_active(queryset.values_list("pk", flat=True), True)
+    modeladmin.message_user(request, ngettext("%d product activated.", "%d products activated.", n) % n)
+
+
+@admin.action(description=_("Deactivate selected products"))
+def deactivate_products(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Product]
+) -> None:
+    n = services.products_set_active(queryset.values_list("pk", flat=True), False)
+    modeladmin.message_user(request, ngettext("%d product deactivated.", "%d products deactivated.", n) % n)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "store", "category", "brand", "is_active", "updated_at"]
+    list_filter = [
+        "is_active",
+        "store",
+        "condition",
+        ("brand", admin.EmptyFieldListFilter),
+        ("category", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["name", "slug", "ref_id"]
+    list_select_related = ["store", "category", "brand"]
+    autocomplete_fields = ["category", "brand"]
+    inlines = [SkuInline]
+    actions = [activate_products, deactivate_products]
+    show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Product, form: ModelForm, change: bool) -> None:
+        services.product_save(obj)
+
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for sku in instances:
+            sku.store_id = form.instance.store_id
+            services.sku_save(sku)
+        formset.save_m2m()
+
+
+class SkuPriceInline(admin.TabularInline):
+    model = SkuPrice
+    extra = 0
+
+
+class SkuImageInline(admin.TabularInline):
+    model = SkuImage
+    extra = 0
+    fields = ["image", "position", "width", "height"]
+    readonly_fields = ["width", "height"]
+
+
+@admin.action(description=_("Set stock to zero"))
+def set_stock_zero(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Sku]) -> None:
+    n = services.skus_set_stock(queryset.values_list("pk", flat=True), 0)
+    modeladmin.message_user(
+        request, ngettext("%d SKU set to zero stock.", "%d SKUs set to zero stock.", n) % n
+    )
+
+
+@admin.action(description=_("Activate selected SKUs"))
+def activate_skus(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Sku]) -> None:
+    n = services.skus_set_active(queryset.values_list("pk", flat=True), True)
+    modeladmin.message_user(request, ngettext("%d SKU activated.", "%d SKUs activated.", n) % n)
+
+
+@admin.action(description=_("Deactivate selected SKUs"))
+def deactivate_skus(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Sku]) -> None:
+    n = services.skus_set_active(queryset.values_list("pk", flat=True), False)
+    modeladmin.message_user(request, ngettext("%d SKU deactivated.", "%d SKUs deactivated.", n) % n)
+
+
+class InStockFilter(admin.SimpleListFilter):
+    title = _("stock")
+    parameter_name = "in_stock"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("In stock")), ("no", _("Out of stock"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Sku]) -> QuerySet[Sku]:
+        if self.value() == "yes":
+            return queryset.filter(stock__gt=0)
+        if self.value() == "no":
+            return queryset.filter(stock__lte=0)
+        return queryset
+
+
+@admin.register(Sku)
+class SkuAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "product", "store", "ref_id", "ean", "stock", "is_active", "updated_at"]
+    list_filter = ["is_active", InStockFilter, "store"]
+    search_fields = ["=id", "name", "ref_id", "ean", "product__name"]
+    list_select_related = ["product", "store"]
+    raw_id_fields = ["product"]
+    inlines = [SkuPriceInline, SkuImageInline]
+    actions = [set_stock_zero, activate_skus, deactivate_skus]
+    show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Sku, form: ModelForm, change: bool) -> None:
+        if obj.product_id and not obj.store_id:
+            obj.store_id = obj.product.store_id
+        try:
+            services.sku_save(obj)
+        except services.StoreServiceError as exc:
+            messages.error(request, exc.message)
+            raise
+
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            if isinstance(obj, SkuPrice):
+                services.sku_price_save(obj)
+            else:
+                obj.save()
+        formset.save_m2m()
+        # Images, and prices that were removed, change what TikTok would receive for this SKU.
+        if (formset.model is SkuImage and (instances or formset.deleted_objects)) or (
+            formset.model is SkuPrice and formset.deleted_objects
+        ):
+            services.sku_mark_changed(form.instance)
+
+
+@admin.register(SkuPrice)
+class SkuPriceAdmin(admin.ModelAdmin):
+    list_display = ["sku", "trade_policy", "price", "list_price"]
+    list_filter = ["trade_policy__store", "trade_policy"]
+    search_fields = ["=sku__id", "sku__name", "sku__product__name"]
+    raw_id_fields = ["sku"]
+    list_select_related = ["sku__product", "trade_policy"]
+    show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: SkuPrice, form: ModelForm, change: bool) -> None:
+        services.sku_price_save(obj)
+
+
+@admin.register(SkuImage)
+class SkuImageAdmin(admin.ModelAdmin):
+    list_display = ["id", "sku", "image", "width", "height", "position"]
+    search_fields = ["=sku__id", "image"]
+    raw_id_fields = ["sku"]
+    show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: SkuImage, form: ModelForm, change: bool) -> None:
+        obj.save()
+        services.sku_mark_changed(obj.sku)
+
+
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    extra = 0
+    raw_id_fields = ["sku"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "store",
+        "source",
+        "status",
+        "customer_name",
+        "email",
+        "total",
+        "currency",
+        "created_at",
+    ]
+    list_filter = ["source", "status", "store", "currency"]
+    search_fields = ["number", "external_id", "email", "customer_name"]
+    date_hierarchy = "created_at"
+    inlines = [OrderItemInline]
+    list_select_related = ["store"]
+
+
+class CartItemInline(admin.TabularInline):
+    model = CartItem
+    extra = 0
+    raw_id_fields = ["sku"]
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin):
+    list_display = ["id", "store", "session_key", "created_at", "updated_at"]
+    list_filter = ["store"]
+    search_fields = ["session_key"]
+    inlines = [CartItemInline]
+
+
+@admin.register(InstalledApp)
+class InstalledAppAdmin(admin.ModelAdmin):
+    list_display = ["app", "store", "installed_at", "installed_by"]
+    list_filter = ["app", "store"]
+    search_fields = ["store__account", "app"]
