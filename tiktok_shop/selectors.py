@@ -1,0 +1,66 @@
+"""What the TikTok Shop pages show, read in a few queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from integration.models import AuditAction, AuditEvent, TikTokConnection
+from integration.selectors import connection_active_for_store
+from store.models import Order, OrderSource, Store
+
+from .models import ShopConnection, ShopImportRun, ShopStatus, StoreChannelSettings
+
+
+class CardState:
+    NOT_CONNECTED = "not_connected"
+    SETUP_IN_PROGRESS = "setup_in_progress"
+    ACTIVE = "active"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ShopOverview:
+    state: str
+    connection: ShopConnection | None
+    previous: ShopConnection | None
+    settings: StoreChannelSettings | None
+    last_run: ShopImportRun | None
+    recent_orders: list[Order]
+
+
+def shop_overview(store: Store) -> ShopOverview:
+    connections = list(ShopConnection.objects.for_store(store.pk).order_by("-connected_at", "-id")[:2])
+    live = next((c for c in connections if c.is_live), None)
+    previous = next((c for c in connections if not c.is_live), None)
+    store_settings = StoreChannelSettings.objects.filter(store=store).first()
+    if live is not None:
+        state = CardState.ERROR if live.status == ShopStatus.ERROR else CardState.ACTIVE
+    elif previous is not None or (store_settings and store_settings.shop_setup_started_at):
+        state = CardState.SETUP_IN_PROGRESS
+    else:
+        state = CardState.NOT_CONNECTED
+    last_run = ShopImportRun.objects.filter(connection=live).first() if live else None
+    recent = list(
+        Order.objects.filter(store=store, source=OrderSource.TIKTOK_SHOP).order_by("-created_at", "-id")[:10]
+    )
+    return ShopOverview(
+        state=state,
+        connection=live,
+        previous=previous,
+        settings=store_settings,
+        last_run=last_run,
+        recent_orders=recent,
+    )
+
+
+def ads_account(store: Store) -> TikTokConnection | None:
+    """The TikTok for Business connection, shown read-only next to the shop account."""
+    return connection_active_for_store(store.pk)
+
+
+def shop_audit(store: Store, limit: int = 10) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            store=store, action__in=[AuditAction.SHOP_CONNECTED, AuditAction.SHOP_DISCONNECTED]
+        ).select_related("actor")[:limit]
+    )
