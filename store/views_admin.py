@@ -23,8 +23,8 @@ def app_settings_url(store: Store, listing: AppListing) -> str:
         return reverse("store-dashboard", kwargs={"account": store.account}) + listing.settings_path
 
 
-@require_GET
 @store_member_required()
+@require_GET
 def my_apps(request: HttpRequest) -> HttpResponse:
     store = store_for_request(request)
     rows = InstalledApp.objects.filter(store=store).select_related("installed_by").order_by("installed_at")
@@ -45,8 +45,8 @@ def my_apps(request: HttpRequest) -> HttpResponse:
     return render(request, "store/apps/my_apps.html", {"installed": installed, "nav": "my-apps"})
 
 
-@require_GET
 @store_member_required()
+@require_GET
 def app_store(request: HttpRequest) -> HttpResponse:
     store = store_for_request(request)
     installed = set(InstalledApp.objects.filter(store=store).values_list("app", flat=True))
@@ -61,8 +61,8 @@ def app_store(request: HttpRequest) -> HttpResponse:
     return render(request, "store/apps/app_store.html", {"listings": listings, "nav": "app-store"})
 
 
-@require_POST
 @store_member_required(admin=True)
+@require_POST
 def install(request: HttpRequest, app: str) -> HttpResponse:
     store = store_for_request(request)
     listing = app_listing(app)
@@ -77,8 +77,8 @@ def install(request: HttpRequest, app: str) -> HttpResponse:
     return redirect("apps-my-apps", account=store.account)
 
 
-@require_POST
 @store_member_required(admin=True)
+@require_POST
 def uninstall(request: HttpRequest, app: str) -> HttpResponse:
     store = store_for_request(request)
     listing = app_listing(app)

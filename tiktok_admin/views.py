@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from store.models import Membership
+from store.app_catalog import app_listing
+from store.models import Membership, Order, Product, Sku
 
-from .access import store_member_required
+from .access import store_for_request, store_member_required
 from .models import Heartbeat
 
 
@@ -78,8 +79,19 @@ def switch_store(request: HttpRequest) -> HttpResponse:
 
 
 @store_member_required()
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "shell/dashboard.html", {})
+    store = store_for_request(request)
+    installed = store.installed_apps.values_list("app", flat=True)
+    context = {
+        "nav": "dashboard",
+        "product_count": Product.objects.filter(store=store).count(),
+        "sku_count": Sku.objects.filter(store=store).count(),
+        "out_of_stock_count": Sku.objects.filter(store=store, is_active=True, stock=0).count(),
+        "recent_orders": list(Order.objects.filter(store=store).order_by("-created_at", "-id")[:5]),
+        "apps": [listing for listing in map(app_listing, installed) if listing],
+    }
+    return render(request, "shell/dashboard.html", context)
 
 
 @require_GET

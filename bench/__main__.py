@@ -1,0 +1,62 @@
+"""`python -m bench --skus N [--only name]`: runs every bench/bench_*.py module's `run(skus)`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import sys
+import time
+import traceback
+from pathlib import Path
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiktok_admin.settings")
+    os.environ.setdefault("DEBUG", "1")
+    # Benchmarks grow catalogs; by default they get their own SQLite file, never the demo database.
+    var_dir = Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'bench.sqlite3'}")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--skus", type=int, default=2000, help="catalog size the benchmarks work on")
+    parser.add_argument("--only", action="append", default=[], help="run only these modules (bench_<name>)")
+    args = parser.parse_args(argv)
+
+    _setup_django()
+    folder = Path(__file__).resolve().parent
+    names = sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if m.name.startswith("bench_"))
+    if args.only:
+        wanted = {n if n.startswith("bench_") else f"bench_{n}" for n in args.only}
+        names = [n for n in names if n in wanted]
+    if not names:
+        print("No benchmark modules (bench/bench_*.py) found.")
+        return 0
+    failures = 0
+    for name in names:
+        print(f"== {name} (skus={args.skus:,}) ==", flush=True)
+        started = time.monotonic()
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            result = module.run(args.skus)
+        except Exception:  # noqa: BLE001 - report every module, then fail at the end
+            failures += 1
+            traceback.print_exc()
+            continue
+        if result is not None:
+            print(result if isinstance(result, str) else json.dumps(result, indent=2, default=str))
+        print(f"-- {name}: {time.monotonic() - started:.1f} s", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
