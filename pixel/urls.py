@@ -1,3 +1,9 @@
+"""Under /s/<account>/ (the storefront)."""
+
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("pixel/consent/", views.consent, name="pixel-consent"),
+]

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Below CSP (its response hook runs first and reads the nonce before the header is written) and
+    # below any GZip/ConditionalGet added later (the body must be final before compression/ETag).
+    "pixel.middleware.PixelMiddleware",
 ]
 
 ROOT_URLCONF = "tiktok_admin.urls"
@@ -233,7 +237,8 @@ _pixel_origin = "{0.scheme}://{0.netloc}".format(urlparse(TIKTOK_PIXEL_SDK_URL))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", _pixel_origin, "'nonce'"],
+        # django-csp 4 only recognises its NONCE sentinel; the string "'nonce'" would be sent literally.
+        "script-src": ["'self'", _pixel_origin, NONCE],
         "connect-src": ["'self'", _pixel_origin, "https://*.tiktok.com", "https://*.tiktokw.us"],
         "img-src": ["'self'", "data:", _pixel_origin, "https://*.tiktok.com"],
         "style-src": ["'self'"],

@@ -1,0 +1,58 @@
+"""Fixtures for the pixel tests: a connected store, a clean config cache, no broker dispatch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from integration.models import ConnectionStatus, TikTokConnection
+from pixel import cache as pixel_cache
+from pixel.cache import pixel_config_invalidate
+from store.models import Store
+
+PIXEL_CODE = "CABCDEFGHIJ1234567XY"
+
+
+@pytest.fixture(autouse=True)
+def _pixel_isolation(settings: Any) -> Iterator[None]:
+    settings.PIXEL_OUTBOX_DISPATCH = False
+    pixel_cache._local.reset()
+    cache.clear()
+    yield
+    pixel_cache._local.reset()
+    cache.clear()
+
+
+@pytest.fixture
+def connect(db: None) -> Callable[..., TikTokConnection]:
+    def make(
+        store: Store, *, pixel_code: str = PIXEL_CODE, advanced_matching: bool = False, **kw: Any
+    ) -> Any:
+        conn = TikTokConnection.objects.create(
+            store=store,
+            status=ConnectionStatus.CONNECTED,
+            external_business_id=f"ebid-{store.pk}-{TikTokConnection.objects.count()}",
+            bc_id="7100000000000000001",
+            adv_id="7200000000000000001",
+            pixel_code=pixel_code,
+            catalog_id="7300000000000000001",
+            access_token=kw.pop("access_token", "act.test-token-1"),
+            advanced_matching=advanced_matching,
+            connected_at=timezone.now(),
+            **kw,
+        )
+        pixel_config_invalidate(store.pk)
+        return conn
+
+    return make
+
+
+def disconnect(conn: TikTokConnection) -> None:
+    TikTokConnection.objects.filter(pk=conn.pk).update(
+        status=ConnectionStatus.DISCONNECTED, disconnected_at=timezone.now()
+    )
+    pixel_config_invalidate(conn.store_id)
