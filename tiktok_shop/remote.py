@@ -23,7 +23,7 @@ from tiktok_api.transport import Transport
 EXTERNAL_DATA_VERSION = "1.5"
 SHOP_FEATURE = "tt_shop"
 
-PATH_AUTHORIZE = "/tbp/v2.0/shop/authorize"
+PATH_AUTHORIZE = "/seller/authorize"
 PATH_CONNECTION_CREATE = "/tbp/v2.0/shop/connection/create"
 PATH_CONNECTION_STATUS = "/tbp/v2.0/shop/connection/get_status"
 PATH_CONNECTION_DISCONNECT = "/tbp/v2.0/shop/connection/disconnect"
