@@ -96,7 +96,8 @@ def external_data_verify(
         if not isinstance(payload.get(name), str) or payload[name] == "":
             raise ExternalDataError("missing_field", name)
     given = payload.pop("hmac", None)
-    if not isinstance(given, str) or not hmac.compare_digest(given, external_data_signature(payload, key)):
+    expected = external_data_signature(payload, key)
+    if not isinstance(given, str) or not hmac.compare_digest(given.encode("utf-8"), expected.encode("ascii")):
         raise ExternalDataError("bad_hmac")
     timestamp = payload["timestamp"]
     if not timestamp.isdigit():

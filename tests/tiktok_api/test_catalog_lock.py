@@ -1,0 +1,164 @@
+"""Catalog write lock: held from before the write until its feed log leaves WAITING/PROCESSING."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tiktok_api import CatalogBusyError, CatalogLock, FakeClock, RetryPolicy, WriteConflictError
+
+from .conftest import BASE, TOKEN, envelope
+
+UPLOAD = f"{BASE}/open_api/v1.3/catalog/product/upload/"
+LOG = f"{BASE}/open_api/v1.3/catalog/product/log/"
+
+
+def _log(status: str) -> dict:
+    return envelope({"product_feed_log": {"catalog_id": "C", "process_status": status}})
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.services)])
+def lock(request) -> CatalogLock:
+    if request.param == "redis":
+        conn = request.getfixturevalue("redis_client")
+        return CatalogLock(redis=conn, key_prefix=conn.test_prefix, write_ttl=30, log_ttl=60)
+    return CatalogLock(clock=FakeClock(), write_ttl=30, log_ttl=60)
+
+
+def test_one_holder_at_a_time_per_catalog(lock):
+    token = lock.acquire("C")
+    assert token is not None
+    assert lock.acquire("C") is None
+    assert lock.acquire("D") is not None, "other catalogs are independent"
+    assert lock.holder("C").token == token and lock.holder("C").feed_log_id is None
+
+
+def test_release_needs_the_holders_token(lock):
+    token = lock.acquire("C")
+    assert lock.release("C", "someone-else") is False
+    assert lock.holder("C") is not None
+    assert lock.release("C", token) is True
+    assert lock.holder("C") is None
+
+
+def test_the_lock_outlives_the_write_until_its_feed_log_finishes(lock):
+    token = lock.acquire("C")
+    assert lock.attach_feed_log("C", token, "73474") is True
+    assert lock.acquire("C") is None
+    assert lock.release_feed_log("C", "99999") is False, "another log finishing does not release it"
+    assert lock.holder("C").feed_log_id == "73474"
+    assert lock.release_feed_log("C", "73474") is True
+    assert lock.acquire("C") is not None
+
+
+def test_attach_by_a_stale_writer_is_refused(lock):
+    token = lock.acquire("C")
+    lock.release("C", token)
+    other = lock.acquire("C")
+    assert lock.attach_feed_log("C", token, "1") is False
+    assert lock.holder("C").token == other and lock.holder("C").feed_log_id is None
+
+
+def test_memory_lock_expires_after_its_ttl():
+    clock = FakeClock()
+    lock = CatalogLock(clock=clock, write_ttl=30, log_ttl=60)
+    token = lock.acquire("C")
+    clock.advance(29.9)
+    assert lock.acquire("C") is None
+    clock.advance(0.2)
+    assert lock.acquire("C") is not None, "a writer that died does not block the catalog forever"
+    lock2 = CatalogLock(clock=clock, write_ttl=30, log_ttl=60)
+    token = lock2.acquire("C")
+    lock2.attach_feed_log("C", token, "1")
+    clock.advance(59)
+    assert lock2.holder("C") is not None
+    clock.advance(2)
+    assert lock2.holder("C") is None
+
+
+@pytest.mark.services
+def test_redis_lock_expires_after_its_ttl(redis_client):
+    lock = CatalogLock(redis=redis_client, key_prefix=redis_client.test_prefix, write_ttl=0.2)
+    assert lock.acquire("C") is not None
+    assert lock.acquire("C") is None
+    time.sleep(0.3)
+    assert lock.acquire("C") is not None
+
+
+@pytest.mark.services
+def test_two_processes_share_the_redis_lock(redis_client):
+    a = CatalogLock(redis=redis_client, key_prefix=redis_client.test_prefix)
+    b = CatalogLock(redis=redis_client, key_prefix=redis_client.test_prefix)
+    token = a.acquire("C")
+    assert b.acquire("C") is None
+    a.attach_feed_log("C", token, "5")
+    assert b.holder("C").feed_log_id == "5"
+    assert b.release_feed_log("C", "5") is True, "whoever sees the log finish may release it"
+    assert a.holder("C") is None
+
+
+# ---------------------------------------------------------------- through the client
+
+
+def test_a_second_writer_waits_for_the_first_feed_log_then_writes(client, mocked, clock):
+    mocked.post(UPLOAD, json=envelope({"feed_log_id": "1"}))
+    first = client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "a"}])
+    assert first == "1"
+    mocked.replace("POST", UPLOAD, json=envelope({"feed_log_id": "2"}))
+    mocked.get(LOG, json=_log("WAITING"))
+    mocked.get(LOG, json=_log("PROCESSING"))
+    mocked.get(LOG, json=_log("SUCCESS"))
+    second = client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "b"}])
+    assert second == "2"
+    sequence = [(c.request.method, c.request.url.split("?")[0].removeprefix(BASE)) for c in mocked.calls]
+    assert sequence == [
+        ("POST", "/open_api/v1.3/catalog/product/upload/"),
+        ("GET", "/open_api/v1.3/catalog/product/log/"),
+        ("GET", "/open_api/v1.3/catalog/product/log/"),
+        ("GET", "/open_api/v1.3/catalog/product/log/"),
+        ("POST", "/open_api/v1.3/catalog/product/upload/"),
+    ], "no write is sent while the previous one is WAITING/PROCESSING"
+    assert "feed_log_id=1" in mocked.calls[1].request.url
+    assert clock.slept == [1.0, 1.0]
+    assert client.lock.holder("C").feed_log_id == "2"
+
+
+def test_polling_the_log_to_completion_releases_the_lock(client, mocked):
+    mocked.post(UPLOAD, json=envelope({"feed_log_id": "7"}))
+    client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "a"}])
+    mocked.get(LOG, json=_log("PROCESSING"))
+    mocked.get(LOG, json=_log("FAILED"))
+    assert client.product_log(TOKEN, bc_id="B", catalog_id="C", feed_log_id="7").in_progress
+    assert client.lock.holder("C") is not None
+    assert client.product_log(TOKEN, bc_id="B", catalog_id="C", feed_log_id="7").done
+    assert client.lock.holder("C") is None
+
+
+def test_a_writer_gives_up_with_catalog_busy_and_sends_nothing(make_client, mocked, clock):
+    client = make_client(lock_wait=5.0)
+    token = client.lock.acquire("C")
+    client.lock.attach_feed_log("C", token, "1")
+    mocked.get(LOG, json=_log("PROCESSING"))
+    mocked.post(UPLOAD, json=envelope({"feed_log_id": "2"}))
+    with pytest.raises(CatalogBusyError) as info:
+        client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "a"}])
+    assert info.value.retryable is True and info.value.retry_after >= 1.0
+    assert not any(c.request.method == "POST" for c in mocked.calls)
+
+
+def test_write_conflict_from_tiktok_is_retried_with_backoff_under_the_lock(make_client, mocked, clock):
+    client = make_client(retry=RetryPolicy(max_attempts=3))
+    mocked.post(UPLOAD, json=envelope(code=40202, message="Write or update entity conflict"))
+    mocked.post(UPLOAD, json=envelope({"feed_log_id": "9"}))
+    assert client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "a"}]) == "9"
+    assert len(mocked.calls) == 2
+    assert 0.5 <= clock.slept[0] <= 1.0
+
+
+def test_write_conflict_that_persists_releases_our_lock(make_client, mocked):
+    client = make_client(retry=RetryPolicy(max_attempts=2))
+    mocked.post(UPLOAD, json=envelope(code=40202, message="Write or update entity conflict"))
+    with pytest.raises(WriteConflictError):
+        client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "a"}])
+    assert client.lock.holder("C") is None
