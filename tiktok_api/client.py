@@ -21,6 +21,7 @@ import requests
 from .catalog_lock import CatalogLock
 from .clock import Clock, SystemClock
 from .errors import (
+    MINUTE_BREACH_PAUSE_SECONDS,
     CatalogBusyError,
     PermanentError,
     RetryableError,
@@ -135,7 +136,10 @@ class TikTokClient:
                     self.rate_limiter.pause(limit_key, exc.retry_after)
                     raise
                 wait = max(exc.retry_after, self.retry.delay(attempt, self._rng))
-                if attempt >= self.retry.max_attempts or wait > self.retry.max_inline_wait:
+                if attempt >= self.retry.max_attempts:
+                    self._throttle_persisted(exc, limit_key, attempt)
+                    raise
+                if wait > self.retry.max_inline_wait:
                     raise
                 self.clock.sleep(wait)
             except RetryableError as exc:
@@ -144,6 +148,17 @@ class TikTokClient:
                 if attempt >= self.retry.max_attempts:
                     raise
                 self.clock.sleep(self.retry.delay(attempt, self._rng))
+
+    def _throttle_persisted(self, exc: ThrottledError, limit_key: str, attempts: int) -> None:
+        """TikTok's throttle messages do not reliably say which window was breached. A throttle that
+        outlasts several backed-off attempts (seconds apart) on an endpoint with a per-minute limit is
+        not a per-second one: treat it as a minute breach and pause that endpoint for everyone."""
+        spec = self.rate_limiter.endpoint_limits.get(limit_key.strip("/"))
+        has_minute_limit = spec is not None and any(limit.window >= 60 for limit in spec.limits)
+        if exc.code is not None and attempts >= 3 and has_minute_limit:
+            exc.per_minute = True
+            exc.retry_after = MINUTE_BREACH_PAUSE_SECONDS
+            self.rate_limiter.pause(limit_key, MINUTE_BREACH_PAUSE_SECONDS)
 
     @staticmethod
     def _data(envelope: Envelope) -> Mapping[str, Any]:

@@ -67,3 +67,21 @@ def test_every_attempt_goes_through_the_rate_limiter(make_client, mocked, clock)
         client.catalog_overview(TOKEN, bc_id="1", catalog_id="2")
     assert len(mocked.calls) == 3
     assert clock.now() - 1_700_000_000.0 >= 2.0, "three sends at 1 QPS take at least two seconds"
+
+
+def test_a_throttle_that_outlasts_the_retries_on_a_minute_limited_endpoint_pauses_it(client, mocked, clock):
+    upload = f"{BASE}/open_api/v1.3/catalog/product/upload/"
+    mocked.post(upload, json=envelope(code=40100, message="App reaches the QPS limit."))
+    with pytest.raises(ThrottledError) as info:
+        client.product_upload(TOKEN, bc_id="1", catalog_id="2", products=[{"sku_id": "a"}])
+    assert len(mocked.calls) == 5
+    assert info.value.per_minute is True and info.value.retry_after == 300.0
+    assert client.rate_limiter.try_acquire("catalog/product/upload", "another-store") > 299
+
+
+def test_a_persistent_throttle_on_an_endpoint_without_minute_limit_does_not_pause(client, mocked, clock):
+    mocked.get(OVERVIEW, json=envelope(code=40100, message="App reaches the QPS limit."))
+    with pytest.raises(ThrottledError) as info:
+        client.catalog_overview(TOKEN, bc_id="1", catalog_id="2")
+    assert info.value.per_minute is False
+    assert client.rate_limiter.try_acquire("catalog/overview", "x") == 0.0
