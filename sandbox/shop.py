@@ -51,8 +51,13 @@ CREATE TABLE IF NOT EXISTS shop_orders (
 CREATE INDEX IF NOT EXISTS shop_orders_poll ON shop_orders (shop_id, update_time, order_id);
 """
 RESET_TABLES = (
-    "shop_shops", "shop_members", "shop_authorizations", "shop_auth_codes", "shop_connections", "shop_orders",
-)  # fmt: skip
+    "shop_shops",
+    "shop_members",
+    "shop_authorizations",
+    "shop_auth_codes",
+    "shop_connections",
+    "shop_orders",
+)
 
 CONNECTED = "CONNECTED"
 DISCONNECTED = "DISCONNECTED"
@@ -61,9 +66,16 @@ MEMBER = "MEMBER"
 AUTH_CODE_TTL_SECONDS = 600
 MAX_PAGE_SIZE = 100
 ORDER_STATUSES = (
-    "UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "AWAITING_COLLECTION", "IN_TRANSIT",
-    "DELIVERED", "COMPLETED", "CANCELLED",
-)  # fmt: skip
+    "UNPAID",
+    "ON_HOLD",
+    "AWAITING_SHIPMENT",
+    "PARTIALLY_SHIPPING",
+    "AWAITING_COLLECTION",
+    "IN_TRANSIT",
+    "DELIVERED",
+    "COMPLETED",
+    "CANCELLED",
+)
 
 # The project's own envelope codes (SHOP.md). 40002 stays TikTok's "parameter error".
 CODE_NOT_SHOP_OWNER = 41001
@@ -217,9 +229,13 @@ def connection_create(ctx: ApiContext) -> dict[str, Any]:
             raise ApiError(CODE_BAD_AUTH_CODE, "auth_code is invalid, expired or already used.")
         c.execute("UPDATE shop_auth_codes SET used_at = ? WHERE code_sha = ?", (now, row["code_sha"]))
         violation = _rule_violation(
-            c, user_id=row["user_id"], shop_id=row["shop_id"], platform=platform, business_id=business_id,
+            c,
+            user_id=row["user_id"],
+            shop_id=row["shop_id"],
+            platform=platform,
+            business_id=business_id,
             country=row["country"],
-        )  # fmt: skip
+        )
         if violation:
             code_, message = ERROR_CODES[violation]
             raise ApiError(code_, message)
@@ -375,11 +391,26 @@ def authorize_entry(app: SandboxApp, request: Request) -> Response:
         )
     features = data.get("whitelisted_features") or []
     if "tt_shop" not in features:
-        return _page("Error", "<h1>Invalid request</h1><p class='err'>TikTok Shop is not enabled for this app"
-                     " (whitelisted_features must include tt_shop).</p>", 400)  # fmt: skip
+        return _page(
+            "Error",
+            "<h1>Invalid request</h1><p class='err'>TikTok Shop is not enabled for this app"
+            " (whitelisted_features must include tt_shop).</p>",
+            400,
+        )
     auth_id = secrets.token_urlsafe(18)
-    keep = {k: data[k] for k in ("business_platform", "external_business_id", "redirect_uri", "state",
-                                 "country_region", "store_name", "locale") if k in data}  # fmt: skip
+    keep = {
+        k: data[k]
+        for k in (
+            "business_platform",
+            "external_business_id",
+            "redirect_uri",
+            "state",
+            "country_region",
+            "store_name",
+            "locale",
+        )
+        if k in data
+    }
     keep["app_id"] = verified.app["app_id"]
     keep["platform_name"] = verified.app["platform_name"]
     app.storage.execute(
@@ -464,8 +495,14 @@ def authorize_page(app: SandboxApp, request: Request, auth_id: str) -> Response:
         return Response(status=303, headers={"Location": f"/seller/authorize/{auth_id}/"})
     if row["user_id"] is None:
         return _page("Log in", _login_form(auth_id))
-    return _finish(app, auth_id, data, row["user_id"], shop_id=request.form.get("shop_id", ""),
-                   cancel=action != "authorize")  # fmt: skip
+    return _finish(
+        app,
+        auth_id,
+        data,
+        row["user_id"],
+        shop_id=request.form.get("shop_id", ""),
+        cancel=action != "authorize",
+    )
 
 
 def _finish(
@@ -489,9 +526,17 @@ def _finish(
         c.execute(
             "INSERT INTO shop_auth_codes (code_sha, app_id, user_id, shop_id, business_platform,"
             " external_business_id, country, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (ids.token_sha(code), data["app_id"], user_id, shop_id, platform, business_id, country,
-             time.time() + AUTH_CODE_TTL_SECONDS),
-        )  # fmt: skip
+            (
+                ids.token_sha(code),
+                data["app_id"],
+                user_id,
+                shop_id,
+                platform,
+                business_id,
+                country,
+                time.time() + AUTH_CODE_TTL_SECONDS,
+            ),
+        )
     return _back(data, auth_code=code)
 
 
@@ -532,16 +577,20 @@ def admin_shops(app: SandboxApp, request: Request) -> Response:
             return _json({"error": "name, region (2 letters) and an existing owner e-mail are required"}, 400)
         shop_id = str(body.get("shop_id") or ids.numeric_id())
         with app.storage.tx() as c:
-            c.execute("INSERT OR REPLACE INTO shop_shops VALUES (?, ?, ?, ?)",
-                      (shop_id, str(body["name"]), region, time.time()))  # fmt: skip
+            c.execute(
+                "INSERT OR REPLACE INTO shop_shops VALUES (?, ?, ?, ?)",
+                (shop_id, str(body["name"]), region, time.time()),
+            )
             c.execute("INSERT OR REPLACE INTO shop_members VALUES (?, ?, ?)", (shop_id, owner, OWNER))
             for email in body.get("members") or []:
                 member = c.execute(
                     "SELECT user_id FROM users WHERE email = ?", (str(email).lower(),)
                 ).fetchone()
                 if member is not None and member["user_id"] != owner:
-                    c.execute("INSERT OR REPLACE INTO shop_members VALUES (?, ?, ?)",
-                              (shop_id, member["user_id"], MEMBER))  # fmt: skip
+                    c.execute(
+                        "INSERT OR REPLACE INTO shop_members VALUES (?, ?, ?)",
+                        (shop_id, member["user_id"], MEMBER),
+                    )
         return _json({"shop_id": shop_id}, 201)
     shops = []
     for s in app.storage.all("SELECT * FROM shop_shops ORDER BY shop_id"):
@@ -550,8 +599,14 @@ def admin_shops(app: SandboxApp, request: Request) -> Response:
             " WHERE m.shop_id = ?",
             (s["shop_id"],),
         )
-        shops.append({"shop_id": s["shop_id"], "name": s["name"], "region": s["region"],
-                      "members": [dict(m) for m in members]})  # fmt: skip
+        shops.append(
+            {
+                "shop_id": s["shop_id"],
+                "name": s["name"],
+                "region": s["region"],
+                "members": [dict(m) for m in members],
+            }
+        )
     return _json({"shops": shops})
 
 
@@ -571,11 +626,16 @@ def _new_order(body: dict[str, Any], shop_id: str, now: int) -> dict[str, Any]:
         quantity = max(1, int(item.get("quantity") or 1))
         price = float(item.get("sale_price") or 0)
         total += price * quantity
-        lines.append({
-            "id": f"{n}", "seller_sku": str(item.get("seller_sku") or ""),
-            "product_name": str(item.get("product_name") or ""), "sku_name": str(item.get("sku_name") or ""),
-            "quantity": quantity, "sale_price": f"{price:.2f}",
-        })  # fmt: skip
+        lines.append(
+            {
+                "id": f"{n}",
+                "seller_sku": str(item.get("seller_sku") or ""),
+                "product_name": str(item.get("product_name") or ""),
+                "sku_name": str(item.get("sku_name") or ""),
+                "quantity": quantity,
+                "sale_price": f"{price:.2f}",
+            }
+        )
     status = str(body.get("status") or "AWAITING_SHIPMENT")
     return {
         "id": str(body.get("order_id") or ("57" + ids.numeric_id()[1:])),
@@ -641,8 +701,10 @@ def admin_order_status(app: SandboxApp, request: Request, order_id: str) -> Resp
         # Strictly later than before, so a poll from the last update_time sees the change.
         now = max(int(time.time()), int(row["update_time"]) + 1)
         order.update(status=status, update_time=now)
-        c.execute("UPDATE shop_orders SET status = ?, update_time = ?, data = ? WHERE order_id = ?",
-                  (status, now, dumps(order), order_id))  # fmt: skip
+        c.execute(
+            "UPDATE shop_orders SET status = ?, update_time = ?, data = ? WHERE order_id = ?",
+            (status, now, dumps(order), order_id),
+        )
     return _json({"order": order})
 
 
@@ -662,8 +724,9 @@ def admin_authorize(app: SandboxApp, request: Request) -> Response:
         return _json({"error": "unknown seller e-mail"}, 400)
     row = app.storage.one("SELECT data FROM shop_authorizations WHERE auth_id = ?", (auth_id,))
     data = json.loads(row["data"])
-    response = _finish(app, auth_id, data, user_id, shop_id=str(body.get("shop_id") or ""),
-                       cancel=bool(body.get("cancel")))  # fmt: skip
+    response = _finish(
+        app, auth_id, data, user_id, shop_id=str(body.get("shop_id") or ""), cancel=bool(body.get("cancel"))
+    )
     return _json({"location": response.headers["Location"]})
 
 
@@ -699,6 +762,10 @@ def register(app: SandboxApp) -> None:
     app.add_route("/_sandbox/shop/shops", "shop:admin-shops", admin_shops, methods=("GET", "POST"))
     app.add_route("/_sandbox/shop/connections", "shop:admin-connections", admin_connections)
     app.add_route("/_sandbox/shop/orders", "shop:admin-orders", admin_orders, methods=("GET", "POST"))
-    app.add_route("/_sandbox/shop/orders/<order_id>/status", "shop:admin-order-status", admin_order_status,
-                  methods=("POST",))  # fmt: skip
+    app.add_route(
+        "/_sandbox/shop/orders/<order_id>/status",
+        "shop:admin-order-status",
+        admin_order_status,
+        methods=("POST",),
+    )
     app.add_route("/_sandbox/shop/authorize", "shop:admin-authorize", admin_authorize, methods=("POST",))

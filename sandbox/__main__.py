@@ -1,0 +1,206 @@
+"""`python -m sandbox serve | provision | faults` (see README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from typing import Any
+
+import requests
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from sandbox import seed
+from sandbox.storage import Storage
+
+log = logging.getLogger("sandbox")
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Logs method and path only: query strings carry external_data and auth codes."""
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        log.debug("%s %s %s", self.command, path, code)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from sandbox.app import SandboxApp
+    from sandbox.processing import Processor
+
+    storage = Storage(args.data)
+    seed.seed_demo(storage)
+    if storage.one("SELECT 1 FROM apps") is None:
+        seed.provision_app(storage, **seed.DEFAULT_APP)
+    app = SandboxApp(storage, allow_http_images=args.allow_http_images)
+    app.worker = Processor(app)
+    app.worker.start()
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=_QuietHandler)
+
+    def _stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    log.info("TikTok sandbox listening on http://%s:%s (data: %s)", args.host, server.server_port, args.data)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.worker.stop()
+        server.server_close()
+        storage.close()
+    return 0
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    storage = Storage(args.data)
+    seed.seed_demo(storage)
+    seed.provision_app(
+        storage,
+        app_id=args.app_id,
+        secret=args.secret,
+        external_data_key=args.external_data_key,
+        business_platform=args.business_platform,
+        platform_name=args.platform_name or args.business_platform,
+        redirect_uri_prefix=args.redirect_uri_prefix,
+    )
+    storage.close()
+    print(f"sandbox app {args.app_id} ({args.business_platform}) provisioned in {args.data}")
+    return 0
+
+
+def _call(
+    args: argparse.Namespace,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None,
+) -> int:
+    resp = requests.request(
+        method, args.url.rstrip("/") + "/_sandbox/" + path, json=body, params=params, timeout=60
+    )
+    try:
+        print(json.dumps(resp.json(), indent=2, ensure_ascii=False))
+    except ValueError:
+        print(resp.text)
+    return 0 if resp.ok else 1
+
+
+def cmd_faults(args: argparse.Namespace) -> int:
+    action = args.action
+    if action == "add":
+        spec = {
+            k: v
+            for k, v in (
+                ("kind", args.kind),
+                ("endpoint", args.endpoint),
+                ("rate", args.rate),
+                ("count", args.count),
+                ("code", args.code),
+                ("message", args.message),
+                ("seconds", args.seconds),
+            )
+            if v is not None
+        }
+        return _call(args, "POST", "faults", spec)
+    if action == "list":
+        return _call(args, "GET", "faults")
+    if action == "clear":
+        return _call(args, "DELETE", "faults")
+    if action == "revoke":
+        return _call(
+            args,
+            "POST",
+            "revoke",
+            {k: v for k, v in (("token_fp", args.token_fp), ("adv_id", args.adv_id)) if v},
+        )
+    if action == "suspend":
+        return _call(args, "POST", "suspend", {"adv_id": args.adv_id, "reason": args.reason})
+    if action == "unsuspend":
+        return _call(args, "POST", "unsuspend", {"adv_id": args.adv_id})
+    if action == "journal":
+        params = {
+            k: v
+            for k, v in (
+                ("endpoint", args.endpoint),
+                ("catalog_id", args.catalog_id),
+                ("code", args.code),
+                ("since", args.since),
+            )
+            if v is not None
+        }
+        return _call(args, "GET", "journal", params=params)
+    if action == "config":
+        return _call(args, "POST", "config", json.loads(args.json) if args.json else {})
+    if action in ("tick", "reset"):
+        return _call(args, "POST", action)
+    raise SystemExit(f"unknown action {action}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description="TikTok Business API sandbox")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the sandbox")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--data", default="var/sandbox.sqlite3")
+    serve.add_argument("--allow-http-images", action="store_true", help="accept http:// image URLs")
+    serve.add_argument("-v", "--verbose", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    prov = sub.add_parser("provision", help="create or update an app (idempotent)")
+    prov.add_argument("--data", default="var/sandbox.sqlite3")
+    prov.add_argument("--app-id", default=seed.DEFAULT_APP["app_id"])
+    prov.add_argument("--secret", default=seed.DEFAULT_APP["secret"])
+    prov.add_argument("--external-data-key", default=seed.DEFAULT_APP["external_data_key"])
+    prov.add_argument("--business-platform", default=seed.DEFAULT_APP["business_platform"])
+    prov.add_argument("--platform-name", default="")
+    prov.add_argument("--redirect-uri-prefix", default="")
+    prov.set_defaults(func=cmd_provision)
+
+    faults = sub.add_parser("faults", help="fault injection and journal (admin API client)")
+    faults.add_argument("--url", default="http://127.0.0.1:8765")
+    faults.add_argument(
+        "action",
+        choices=[
+            "add",
+            "list",
+            "clear",
+            "revoke",
+            "suspend",
+            "unsuspend",
+            "journal",
+            "config",
+            "tick",
+            "reset",
+        ],
+    )
+    faults.add_argument("--kind", choices=["error", "http500", "throttle", "latency", "timeout"])
+    faults.add_argument("--endpoint", help="substring of the endpoint, e.g. catalog/product/upload")
+    faults.add_argument("--rate", type=float)
+    faults.add_argument("--count", type=int)
+    faults.add_argument("--code", type=int)
+    faults.add_argument("--message")
+    faults.add_argument("--seconds", type=float)
+    faults.add_argument("--token-fp")
+    faults.add_argument("--adv-id")
+    faults.add_argument("--reason")
+    faults.add_argument("--catalog-id")
+    faults.add_argument("--since", type=float)
+    faults.add_argument("--json", help="settings for `config`, as JSON")
+    faults.set_defaults(func=cmd_faults)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

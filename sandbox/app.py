@@ -1,0 +1,379 @@
+"""The WSGI application: route table, envelope, auth, limits, faults and the request journal.
+
+Extensions (e.g. `sandbox.shop`) are modules listed in EXTENSIONS that expose `register(app)`."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.wrappers import Request, Response
+
+from sandbox import ids
+from sandbox.runtime import DEFAULT_CONFIG, THROTTLE_CODE, THROTTLE_MESSAGE, Faults, Limiter, merge
+from sandbox.storage import Storage, dumps
+
+log = logging.getLogger("sandbox")
+
+EXTENSIONS = ("sandbox.shop",)
+API_VERSIONS = ("v1.2", "v1.3")
+NOT_FOUND_TEXT = "404 page not found"
+
+MSG_TOKEN_MISSING = "Access token is null, you should set it in http header with key Access-Token."
+MSG_TOKEN_INVALID = "Access token is incorrect or has been revoked."
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class ApiContext:
+    app: SandboxApp
+    request: Request
+    endpoint: str
+    version: str
+    body: dict[str, Any]
+    token: Any = None  # sqlite3.Row of the authenticated token
+    app_id: str | None = None
+    catalog_id: str | None = None
+    sku_ids: list[str] = field(default_factory=list)
+    feed_log_id: str | None = None
+
+    @property
+    def storage(self) -> Storage:
+        return self.app.storage
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.app.config
+
+    def arg(self, name: str) -> Any:
+        """A parameter from the JSON body (POST) or the query string (GET)."""
+        if self.request.method == "GET":
+            return self.request.args.get(name)
+        return self.body.get(name)
+
+    def json_arg(self, name: str) -> Any:
+        """GET arrays/objects are JSON-encoded strings in the query (§1)."""
+        raw = self.arg(name)
+        if isinstance(raw, str) and self.request.method == "GET":
+            try:
+                return json.loads(raw)
+            except ValueError as exc:
+                raise ApiError(40002, f"{name}: Not a valid JSON value.") from exc
+        return raw
+
+    def require(self, name: str) -> str:
+        value = self.arg(name)
+        if value is None or value == "":
+            raise ApiError(40002, f"{name}: Missing data for required field.")
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ApiError(40002, f"{name}: Not a valid string.")
+        return str(value)
+
+    @property
+    def user_id(self) -> str:
+        return str(self.token["user_id"])
+
+
+ApiHandler = Callable[[ApiContext], Any]
+RawHandler = Callable[..., Response]
+
+
+@dataclass
+class ApiRoute:
+    endpoint: str
+    methods: tuple[str, ...]
+    handler: ApiHandler
+    auth: str  # "token" | "none"
+    suspended_ok: bool = False
+
+
+class SandboxApp:
+    def __init__(self, storage: Storage, *, allow_http_images: bool = False) -> None:
+        self.storage = storage
+        self.base_config = merge(DEFAULT_CONFIG, {"allow_http_images": allow_http_images})
+        self.config: dict[str, Any] = merge(self.base_config, {})
+        self.limiter = Limiter()
+        self.faults = Faults()
+        self.url_map = Map(strict_slashes=True, merge_slashes=False)
+        self.api_routes: dict[str, ApiRoute] = {}
+        self.raw_handlers: dict[str, RawHandler] = {}
+        self.reset_hooks: list[Callable[[], None]] = []
+        self.worker: Any = None  # set by serve(); admin "tick" and the background thread share it
+        from sandbox import admin, api_auth, api_catalog, api_pixel, pages
+
+        for module in (api_auth, api_catalog, api_pixel, admin, pages):
+            module.register(self)
+        for name in EXTENSIONS:
+            try:
+                ext = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            ext.register(self)
+
+    # -- route registration (also used by extensions) -------------------------------------------
+    def add_schema(self, sql: str, reset_tables: Iterable[str] = ()) -> None:
+        self.storage.add_schema(sql, tuple(reset_tables))
+
+    def add_reset_hook(self, fn: Callable[[], None]) -> None:
+        self.reset_hooks.append(fn)
+
+    def add_api_route(
+        self,
+        path: str,
+        handler: ApiHandler,
+        *,
+        methods: Iterable[str] = ("POST",),
+        auth: str = "token",
+        suspended_ok: bool = False,
+    ) -> None:
+        """An `open_api/{v1.2|v1.3}/{path}/` route answered with the envelope and journaled."""
+        path = path.strip("/")
+        rule_endpoint = "api:" + path
+        self.api_routes[rule_endpoint] = ApiRoute(path, tuple(methods), handler, auth, suspended_ok)
+        self.url_map.add(
+            Rule(
+                f"/open_api/<any({', '.join(API_VERSIONS)}):version>/{path}/",
+                endpoint=rule_endpoint,
+                methods=list(methods),
+            )
+        )
+
+    def add_tbp_route(
+        self,
+        path: str,
+        handler: ApiHandler,
+        *,
+        methods: Iterable[str] = ("POST",),
+        suspended_ok: bool = False,
+    ) -> None:
+        """A `/tbp/v2.0/...` route (external_data auth, trailing slash optional)."""
+        path = path.strip("/")
+        rule_endpoint = "api:" + path
+        self.api_routes[rule_endpoint] = ApiRoute(path, tuple(methods), handler, "none", suspended_ok)
+        self.url_map.add(
+            Rule(f"/{path}", endpoint=rule_endpoint, methods=list(methods), strict_slashes=False)
+        )
+
+    def add_route(
+        self, rule: str, endpoint: str, handler: RawHandler, methods: Iterable[str] = ("GET",)
+    ) -> None:
+        """A raw route (hosted pages, admin API): handler(app, request, **url_values) -> Response."""
+        self.raw_handlers[endpoint] = handler
+        self.url_map.add(Rule(rule, endpoint=endpoint, methods=list(methods)))
+
+    # -- state -----------------------------------------------------------------------------------
+    def reset(self) -> None:
+        from sandbox import seed
+
+        self.faults.clear()
+        self.limiter.clear()
+        self.config = merge(self.base_config, {})
+        apps = [dict(r) for r in self.storage.all("SELECT * FROM apps")]
+        self.storage.wipe()
+        seed.seed_demo(self.storage)
+        for row in apps:
+            seed.provision_app(self.storage, **row)
+        for hook in self.reset_hooks:
+            hook()
+
+    # -- WSGI ------------------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        adapter = self.url_map.bind_to_environ(request.environ)
+        is_api_path = request.path.startswith("/open_api/")
+        try:
+            endpoint, values = adapter.match()
+        except RequestRedirect:
+            if is_api_path:
+                return self._not_found(request)
+            return Response("Not Found", status=404, mimetype="text/plain")
+        except (NotFound, MethodNotAllowed):
+            if is_api_path:
+                return self._not_found(request)
+            return Response("Not Found", status=404, mimetype="text/plain")
+        except HTTPException as exc:
+            return exc.get_response()
+        if endpoint in self.api_routes:
+            return self.handle_api(request, self.api_routes[endpoint], values.get("version", ""))
+        return self.raw_handlers[endpoint](self, request, **values)
+
+    def _not_found(self, request: Request) -> Response:
+        self.journal_write(
+            method=request.method,
+            endpoint=request.path,
+            version="",
+            http_status=404,
+            code=None,
+            request_id=None,
+            latency_ms=0.0,
+        )
+        return Response(NOT_FOUND_TEXT, status=404, mimetype="text/plain")
+
+    def handle_api(self, request: Request, route: ApiRoute, version: str) -> Response:
+        started = time.monotonic()
+        rid = ids.request_id()
+        ctx = ApiContext(self, request, route.endpoint, version, {})
+        fault_note = None
+        http_status = 200
+        timeout_after: float | None = None
+        code: int
+        try:
+            for rule in self.faults.fire(route.endpoint):
+                fault_note = rule.kind
+                if rule.kind == "latency":
+                    time.sleep(rule.seconds or 1.0)
+                elif rule.kind == "http500":
+                    http_status = 500
+                    raise ApiError(-1, "")
+                elif rule.kind in ("error", "throttle"):
+                    raise ApiError(rule.code, rule.message)
+                elif rule.kind == "timeout":
+                    timeout_after = rule.seconds or float(self.config["timeout_seconds"])
+            ctx.body = self._parse_body(request)
+            if route.auth == "token":
+                self._authenticate(ctx, route)
+            self._rate_limit(ctx)
+            data = route.handler(ctx)
+            code, message = 0, "OK"
+        except ApiError as err:
+            code, message, data = err.code, err.message, {}
+        except Exception:
+            log.exception("sandbox handler failed on %s", route.endpoint)
+            code, message, data = 50000, "Internal service error.", {}
+            http_status = 500
+        if timeout_after:
+            # The work is done (a write is applied) but the answer comes after the client gave up.
+            time.sleep(timeout_after)
+        latency = (time.monotonic() - started) * 1000
+        self.journal_write(
+            method=request.method,
+            endpoint=route.endpoint,
+            version=version,
+            token_fp=ctx.token["fp"] if ctx.token is not None else None,
+            app_id=ctx.app_id,
+            catalog_id=ctx.catalog_id,
+            sku_ids=ctx.sku_ids,
+            feed_log_id=ctx.feed_log_id,
+            code=None if http_status == 500 and code in (-1, 50000) else code,
+            http_status=http_status,
+            request_id=rid,
+            latency_ms=latency,
+            fault=fault_note,
+        )
+        if http_status == 500:
+            return Response("Internal Server Error", status=500, mimetype="text/plain")
+        body = dumps({"code": code, "message": message, "request_id": rid, "data": data})
+        return Response(body, status=200, mimetype="application/json", headers={"X-TT-LOGID": rid})
+
+    def _parse_body(self, request: Request) -> dict[str, Any]:
+        if request.method != "POST":
+            return {}
+        raw = request.get_data(cache=True)
+        if not raw.strip():
+            return {}
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise ApiError(40002, "Invalid JSON in request body.") from exc
+        if not isinstance(body, dict):
+            raise ApiError(40002, "Request body must be a JSON object.")
+        return body
+
+    def _authenticate(self, ctx: ApiContext, route: ApiRoute) -> None:
+        raw = ctx.request.headers.get("Access-Token", "")
+        if not raw:
+            raise ApiError(40104, MSG_TOKEN_MISSING)
+        row = self.storage.one("SELECT * FROM tokens WHERE token_sha = ?", (ids.token_sha(raw),))
+        if row is None or row["revoked_at"] is not None:
+            raise ApiError(40105, MSG_TOKEN_INVALID)
+        ctx.token = row
+        ctx.app_id = row["app_id"]
+        if not route.suspended_ok and self.token_suspended(row):
+            raise ApiError(40105, MSG_TOKEN_INVALID)
+
+    def token_suspended(self, token: Any) -> bool:
+        adv_ids = json.loads(token["adv_ids"])
+        if not adv_ids:
+            return False
+        marks = ",".join("?" * len(adv_ids))
+        row = self.storage.one(
+            f"SELECT 1 FROM advertisers WHERE suspended = 1 AND adv_id IN ({marks})",  # noqa: S608
+            adv_ids,
+        )
+        return row is not None
+
+    def _rate_limit(self, ctx: ApiContext) -> None:
+        app_id = ctx.app_id or str(ctx.body.get("app_id") or ctx.request.args.get("app_id") or "anonymous")
+        ctx.app_id = app_id
+        checks: list[tuple[str, int, float]] = []
+        if ctx.endpoint not in self.config["app_qps_exempt"]:
+            checks.append((f"app:{app_id}", int(self.config["app_qps"]), 1.0))
+        limits = self.config["endpoint_limits"].get(ctx.endpoint)
+        if limits:
+            checks.append((f"ep:{app_id}:{ctx.endpoint}", int(limits.get("qps") or 0), 1.0))
+            checks.append((f"epm:{app_id}:{ctx.endpoint}", int(limits.get("per_minute") or 0), 60.0))
+        if not self.limiter.allow(checks):
+            raise ApiError(THROTTLE_CODE, THROTTLE_MESSAGE)
+
+    def journal_write(
+        self,
+        *,
+        method: str,
+        endpoint: str,
+        version: str,
+        http_status: int,
+        code: int | None,
+        request_id: str | None,
+        latency_ms: float,
+        token_fp: str | None = None,
+        app_id: str | None = None,
+        catalog_id: str | None = None,
+        sku_ids: list[str] | None = None,
+        feed_log_id: str | None = None,
+        fault: str | None = None,
+    ) -> None:
+        self.storage.execute(
+            "INSERT INTO journal (ts, method, endpoint, version, token_fp, app_id, catalog_id, sku_ids, sku_count,"
+            " feed_log_id, code, http_status, request_id, latency_ms, fault)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                time.time(),
+                method,
+                endpoint,
+                version,
+                token_fp,
+                app_id,
+                catalog_id,
+                dumps(sku_ids) if sku_ids else None,
+                len(sku_ids or ()),
+                feed_log_id,
+                code,
+                http_status,
+                request_id,
+                latency_ms,
+                fault,
+            ),
+        )
+
+
+def json_response(payload: Any, status: int = 200) -> Response:
+    return Response(dumps(payload), status=status, mimetype="application/json")

@@ -1,0 +1,335 @@
+"""Off-request work: feed logs WAITING → PROCESSING → SUCCESS/FAILED and product review (image checks)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import requests
+from PIL import Image, UnidentifiedImageError
+
+from sandbox import ids
+from sandbox.products import ErrorReport, Problem, merge_update, normalize, validate
+from sandbox.storage import dumps
+
+if TYPE_CHECKING:
+    from sandbox.app import SandboxApp
+
+log = logging.getLogger("sandbox.processing")
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+MIN_IMAGE_SIDE = 500
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+CHUNK = 500
+IMAGE_REJECTIONS = {
+    "NO_FOUND": ("Image can't be downloaded", "Use a publicly accessible JPG or PNG image URL."),
+    "FAIL": ("Image file is too large", "Use a JPG or PNG image under 20 MB."),
+    "NOT_SUPPORTED": ("Image format not supported", "Use a JPG or PNG image."),
+}
+
+
+def _hash(product: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(product, sort_keys=True).encode()).hexdigest()
+
+
+class Processor:
+    """Runs due work; the background thread calls `run_due()`, the admin `tick` calls `run_due(force=True)`."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        self.app = app
+        self.storage = app.storage
+        self._run_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- thread ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="sandbox-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_due()
+            except Exception:
+                log.exception("sandbox background processing failed")
+            self._stop.wait(0.05)
+
+    def run_due(self, force: bool = False) -> dict[str, int]:
+        with self._run_lock:
+            feeds = self._advance_feed_logs(force)
+            reviewed = 0
+            while True:
+                n = self._review_due(force)
+                reviewed += n
+                if not force or n == 0:
+                    break
+            return {"feed_logs": feeds, "reviewed": reviewed}
+
+    # -- feed logs -------------------------------------------------------------------------------
+    def _advance_feed_logs(self, force: bool) -> int:
+        now = time.time()
+        cfg = self.app.config
+        wait_cutoff = now if force else now - float(cfg["feed_wait_seconds"])
+        self.storage.execute(
+            "UPDATE feed_logs SET status = 'PROCESSING', start_time = ? WHERE status = 'WAITING' AND created_at <= ?",
+            (now, wait_cutoff),
+        )
+        done_cutoff = now if force else now - float(cfg["feed_process_seconds"])
+        rows = self.storage.all(
+            "SELECT * FROM feed_logs WHERE status = 'PROCESSING' AND start_time <= ? ORDER BY feed_log_id",
+            (done_cutoff,),
+        )
+        for row in rows:
+            self._apply(row)
+        return len(rows)
+
+    def _apply(self, row: Any) -> None:
+        catalog = self.storage.one("SELECT * FROM catalogs WHERE catalog_id = ?", (row["catalog_id"],))
+        errors, warnings = ErrorReport(), ErrorReport()
+        counts = {"add": 0, "update": 0, "delete": 0}
+        try:
+            payload = json.loads(row["payload"])
+        except ValueError:
+            payload = {}
+        items = 0
+        if catalog is None:
+            status = "FAILED"
+        elif row["kind"] == "delete":
+            sku_ids = [str(s) for s in payload.get("sku_ids") or []]
+            items = len(sku_ids)
+            self._delete(catalog, sku_ids, counts, warnings)
+            status = "SUCCESS"
+        else:
+            products = payload.get("products") or []
+            items = len(products)
+            self._upsert(catalog, products, row["kind"], counts, errors)
+            status = "FAILED" if items and len(errors.items) == items else "SUCCESS"
+        self.storage.execute(
+            "UPDATE feed_logs SET status = ?, end_time = ?, add_count = ?, update_count = ?, delete_count = ?,"
+            " error_count = ?, warn_count = ?, errors = ?, warnings = ?, payload = '{}' WHERE feed_log_id = ?",
+            (
+                status,
+                time.time(),
+                counts["add"],
+                counts["update"],
+                counts["delete"],
+                len(errors.items),
+                len(warnings.items),
+                dumps(errors.as_list()),
+                dumps(warnings.as_list()),
+                row["feed_log_id"],
+            ),
+        )
+
+    def _existing(self, catalog_id: str, sku_ids: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for start in range(0, len(sku_ids), CHUNK):
+            part = sku_ids[start : start + CHUNK]
+            marks = ",".join("?" * len(part))
+            for r in self.storage.all(
+                f"SELECT sku_id, product_id, data, content_hash FROM products"  # noqa: S608
+                f" WHERE catalog_id = ? AND sku_id IN ({marks})",
+                (catalog_id, *part),
+            ):
+                found[r["sku_id"]] = r
+        return found
+
+    def _upsert(
+        self, catalog: Any, raw_products: list[Any], kind: str, counts: dict[str, int], errors: ErrorReport
+    ) -> None:
+        allow_http = bool(self.app.config["allow_http_images"])
+        catalog_id = catalog["catalog_id"]
+        skus = [
+            str(p.get("sku_id")) for p in raw_products if isinstance(p, dict) and p.get("sku_id") is not None
+        ]
+        existing = self._existing(catalog_id, skus)
+        seen: set[str] = set()
+        now = time.time()
+        inserts: list[tuple[Any, ...]] = []
+        changes: list[tuple[Any, ...]] = []
+        touches: list[tuple[Any, ...]] = []
+        for position, raw in enumerate(raw_products, start=1):
+            if not isinstance(raw, dict):
+                errors.add(
+                    position,
+                    {},
+                    Problem("product", "Invalid value: product", "Each product must be a JSON object.", raw),
+                )
+                continue
+            product = normalize(raw)
+            sku = product.get("sku_id")
+            if isinstance(sku, str) and sku in seen:
+                errors.add(
+                    position,
+                    product,
+                    Problem(
+                        "sku_id",
+                        "Duplicate value: sku_id",
+                        "Each sku_id may appear only once per request.",
+                        sku,
+                    ),
+                )
+                continue
+            if isinstance(sku, str):
+                seen.add(sku)
+            current = existing.get(sku) if isinstance(sku, str) else None
+            if kind == "update":
+                if current is None:
+                    errors.add(
+                        position,
+                        product,
+                        Problem(
+                            "sku_id",
+                            "Product does not exist: sku_id",
+                            "Upload the product before updating it.",
+                            sku,
+                        ),
+                    )
+                    continue
+                product = merge_update(json.loads(current["data"]), product)
+            problems = validate(product, currency=catalog["currency"], allow_http_images=allow_http)
+            if problems:
+                for problem in problems:
+                    errors.add(position, product, problem)
+                continue
+            if isinstance(product["price_info"], dict):
+                product["price_info"].setdefault("currency", catalog["currency"])
+            digest = _hash(product)
+            if current is None:
+                counts["add"] += 1
+                inserts.append((catalog_id, sku, ids.numeric_id(), dumps(product), digest, now, now))
+            else:
+                counts["update"] += 1
+                if current["content_hash"] == digest:
+                    touches.append((now, catalog_id, sku))
+                else:
+                    changes.append((dumps(product), digest, now, catalog_id, sku))
+        with self.storage.tx() as c:
+            c.executemany(
+                "INSERT INTO products (catalog_id, sku_id, product_id, data, content_hash, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (catalog_id, sku_id) DO NOTHING",
+                inserts,
+            )
+            # A changed product goes back to review, as TikTok re-audits edited items.
+            c.executemany(
+                "UPDATE products SET data = ?, content_hash = ?, rev = rev + 1, audit_status = 'processing',"
+                " image_status = 'PROCESSING', rejected_info = '[]', updated_at = ? WHERE catalog_id = ? AND sku_id = ?",
+                changes,
+            )
+            c.executemany("UPDATE products SET updated_at = ? WHERE catalog_id = ? AND sku_id = ?", touches)
+            c.execute("UPDATE catalogs SET updated_at = ? WHERE catalog_id = ?", (now, catalog_id))
+
+    def _delete(
+        self, catalog: Any, sku_ids: list[str], counts: dict[str, int], warnings: ErrorReport
+    ) -> None:
+        existing = self._existing(catalog["catalog_id"], sku_ids)
+        for position, sku in enumerate(sku_ids, start=1):
+            if sku not in existing:
+                warnings.add(
+                    position,
+                    {"sku_id": sku},
+                    Problem(
+                        "sku_id",
+                        "Product does not exist: sku_id",
+                        "The product was not in the catalog; nothing was deleted.",
+                        sku,
+                    ),
+                )
+        present = [s for s in sku_ids if s in existing]
+        with self.storage.tx() as c:
+            c.executemany(
+                "DELETE FROM products WHERE catalog_id = ? AND sku_id = ?",
+                [(catalog["catalog_id"], s) for s in present],
+            )
+        counts["delete"] = len(present)
+
+    # -- review ----------------------------------------------------------------------------------
+    def _review_due(self, force: bool) -> int:
+        cfg = self.app.config
+        cutoff = time.time() if force else time.time() - float(cfg["review_seconds"])
+        rows = self.storage.all(
+            "SELECT p.catalog_id, p.sku_id, p.data, p.rev, c.region_code FROM products p"
+            " JOIN catalogs c ON c.catalog_id = p.catalog_id"
+            " WHERE p.reviewed_rev < p.rev AND p.updated_at <= ? LIMIT 2000",
+            (cutoff,),
+        )
+        if not rows:
+            return 0
+        banned = [w.lower() for w in cfg["banned_words"] if w]
+        image_cache: dict[str, str] = {}
+        updates = []
+        for r in rows:
+            product = json.loads(r["data"])
+            url = str(product.get("image_url") or "")
+            if url not in image_cache:
+                image_cache[url] = self.image_status(url) if cfg["image_fetch"] else "SUCCESS"
+            image_status = image_cache[url]
+            text = f"{product.get('title', '')} {product.get('description', '')}".lower()
+            rejected: list[dict[str, Any]] = []
+            if any(word in text for word in banned):
+                rejected.append(
+                    _rejection(
+                        "Prohibited content", "Remove prohibited words from the title and description.", r
+                    )
+                )
+            if image_status in IMAGE_REJECTIONS:
+                rejected.append(_rejection(*IMAGE_REJECTIONS[image_status], r))
+            if rejected:
+                audit = "rejected"
+            elif image_status == "FILTERED":
+                audit = "processing"  # TikTok never approves an item whose image is under 500x500
+            else:
+                audit = "approved"
+            updates.append(
+                (audit, image_status, dumps(rejected), r["rev"], r["catalog_id"], r["sku_id"], r["rev"])
+            )
+        with self.storage.tx() as c:
+            c.executemany(
+                "UPDATE products SET audit_status = ?, image_status = ?, rejected_info = ?, reviewed_rev = ?"
+                " WHERE catalog_id = ? AND sku_id = ? AND rev = ?",
+                updates,
+            )
+        return len(rows)
+
+    def image_status(self, url: str) -> str:
+        parsed = urlparse(url)
+        if parsed.hostname not in LOOPBACK_HOSTS:
+            return "NO_FOUND"  # the sandbox never reaches beyond this machine
+        try:
+            with requests.get(url, timeout=3, stream=True, verify=False) as resp:  # noqa: S501 - loopback only
+                if resp.status_code != 200:
+                    return "NO_FOUND"
+                data = resp.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
+            if len(data) > MAX_IMAGE_BYTES:
+                return "FAIL"
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                fmt = img.format
+        except (requests.RequestException, UnidentifiedImageError, OSError):
+            return "NO_FOUND"
+        if fmt not in ("JPEG", "PNG"):
+            return "NOT_SUPPORTED"
+        if width < MIN_IMAGE_SIDE or height < MIN_IMAGE_SIDE:
+            return "FILTERED"
+        return "SUCCESS"
+
+
+def _rejection(reason: str, suggestion: str, row: Any) -> dict[str, Any]:
+    return {
+        "reason": reason,
+        "suggestion": suggestion,
+        "affected_placement": ["PLACEMENT_TIKTOK"],
+        "affected_country": [row["region_code"]],
+    }
