@@ -1,0 +1,286 @@
+"""From the store's data to TikTok's product payload (reference/tiktok-api.md §3.2).
+
+`CatalogContext` holds what is the same for every SKU of a connection (trade policy, categories,
+exclusions, base URL); `load_facts` reads a chunk of SKUs with a fixed number of queries; `evaluate`
+decides, per SKU, whether it is eligible, valid, and what exactly would be sent (and its hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.urls import NoReverseMatch, reverse
+
+from store.models import Category, Product, Sku, SkuImage, SkuPrice
+
+from .models import CatalogExclusion
+from .validation import (
+    EXTRA_IMAGES_MAX,
+    IMAGE_MIN_SIDE,
+    Problem,
+    SkuFacts,
+    color_of,
+    plain_text,
+    size_of,
+    validate,
+)
+
+GOOGLE_CATEGORY_LEVELS = 3
+
+
+@dataclass
+class CatalogContext:
+    store_id: int
+    account: str
+    trade_policy_id: int | None
+    currency: str
+    base_url: str
+    require_https: bool
+    categories: dict[int, tuple[int | None, str]]  # id -> (parent_id, google_product_category)
+    excluded_products: set[int] = field(default_factory=set)
+    excluded_categories: set[int] = field(default_factory=set)  # with every descendant
+
+    def category_excluded(self, category_id: int | None) -> bool:
+        return category_id is not None and category_id in self.excluded_categories
+
+    def google_category(self, category_id: int | None) -> str:
+        """The nearest category (itself or an ancestor) that has a Google category, cut to 3 levels."""
+        seen: set[int] = set()
+        while category_id is not None and category_id not in seen:
+            seen.add(category_id)
+            parent, gpc = self.categories.get(category_id, (None, ""))
+            text = plain_text(gpc, single_line=True)
+            if text:
+                levels = [p.strip() for p in text.split(">") if p.strip()]
+                return " > ".join(levels[:GOOGLE_CATEGORY_LEVELS])
+            category_id = parent
+        return ""
+
+
+def catalog_context(
+    store_id: int, account: str, trade_policy_id: int | None, currency: str
+) -> CatalogContext:
+    categories = {
+        cid: (parent, gpc or "")
+        for cid, parent, gpc in Category.objects.filter(store_id=store_id).values_list(
+            "id", "parent_id", "google_product_category"
+        )
+    }
+    excluded_products: set[int] = set()
+    excluded_roots: set[int] = set()
+    for product_id, category_id in CatalogExclusion.objects.filter(store_id=store_id).values_list(
+        "product_id", "category_id"
+    ):
+        if product_id:
+            excluded_products.add(product_id)
+        if category_id:
+            excluded_roots.add(category_id)
+    excluded_categories = set(excluded_roots)
+    if excluded_roots:
+        children: dict[int | None, list[int]] = {}
+        for cid, (parent, _gpc) in categories.items():
+            children.setdefault(parent, []).append(cid)
+        todo = list(excluded_roots)
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in excluded_categories:
+                    excluded_categories.add(child)
+                    todo.append(child)
+    base_url = settings.PUBLIC_BASE_URL.rstrip("/")
+    return CatalogContext(
+        store_id=store_id,
+        account=account,
+        trade_policy_id=trade_policy_id,
+        currency=currency,
+        base_url=base_url,
+        require_https=base_url.startswith("https://"),
+        categories=categories,
+        excluded_products=excluded_products,
+        excluded_categories=excluded_categories,
+    )
+
+
+def context_for_connection(connection: Any) -> CatalogContext:
+    """The context of a TikTokConnection: the trade policy is the one picked in the setup form."""
+    from integration.models import TikTokSetup
+
+    setup = TikTokSetup.objects.filter(store_id=connection.store_id).select_related("trade_policy").first()
+    policy = setup.trade_policy if setup is not None else None
+    return catalog_context(
+        connection.store_id,
+        connection.store.account,
+        policy.pk if policy is not None else None,
+        policy.currency if policy is not None else "",
+    )
+
+
+@dataclass
+class Loaded:
+    """A SKU as read from the store, or the reason it is not part of the TikTok catalog at all."""
+
+    sku_id: int
+    product_id: int | None
+    facts: SkuFacts | None
+    ineligible: str = ""  # problem code when the SKU must not be on TikTok (deleted, inactive, excluded...)
+
+
+def _absolute(ctx: CatalogContext, url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    return ctx.base_url + (url if url.startswith("/") else "/" + url)
+
+
+def _landing_url(ctx: CatalogContext, slug: str, sku_id: int) -> str:
+    if not slug:
+        return ""
+    try:
+        path = reverse("storefront-product", kwargs={"account": ctx.account, "slug": slug})
+    except NoReverseMatch:
+        return ""
+    return f"{ctx.base_url}{path}?skuId={sku_id}"
+
+
+def load_facts(ctx: CatalogContext, sku_ids: Iterable[int]) -> dict[int, Loaded]:
+    """Four queries for any number of SKUs (the caller chunks): SKUs with product, brand and category;
+    images; prices in the trade policy."""
+    ids = sorted({int(i) for i in sku_ids})
+    out: dict[int, Loaded] = {}
+    skus = {
+        s.pk: s
+        for s in Sku.objects.filter(store_id=ctx.store_id, id__in=ids).select_related(
+            "product", "product__brand"
+        )
+    }
+    images: dict[int, list[tuple[str, int, int]]] = {}
+    for sku_id, name, width, height in (
+        SkuImage.objects.filter(sku_id__in=list(skus))
+        .order_by("sku_id", "position", "id")
+        .values_list("sku_id", "image", "width", "height")
+    ):
+        if name:
+            images.setdefault(sku_id, []).append((_absolute(ctx, default_storage.url(name)), width, height))
+    prices: dict[int, tuple[Decimal, Decimal | None]] = {}
+    if ctx.trade_policy_id is not None:
+        prices = {
+            sku_id: (price, list_price)
+            for sku_id, price, list_price in SkuPrice.objects.filter(
+                trade_policy_id=ctx.trade_policy_id, sku_id__in=list(skus)
+            ).values_list("sku_id", "price", "list_price")
+        }
+    for sku_id in ids:
+        sku = skus.get(sku_id)
+        if sku is None:
+            out[sku_id] = Loaded(sku_id, None, None, "sku_deleted")
+            continue
+        product: Product = sku.product
+        reason = ""
+        if not product.is_active:
+            reason = "product_inactive"
+        elif not sku.is_active:
+            reason = "sku_inactive"
+        elif product.pk in ctx.excluded_products:
+            reason = "excluded_product"
+        elif ctx.category_excluded(product.category_id):
+            reason = "excluded_category"
+        elif sku_id not in prices:
+            reason = "not_in_trade_policy"
+        price, list_price = prices.get(sku_id, (None, None))
+        name = product.name
+        if sku.name and sku.name.strip() and sku.name.strip().lower() not in product.name.lower():
+            name = f"{product.name} - {sku.name}"
+        facts = SkuFacts(
+            sku_id=sku_id,
+            product_id=product.pk,
+            title=name,
+            description_html=product.description,
+            brand=product.brand.name if product.brand_id else "",
+            category_id=product.category_id,
+            google_category=ctx.google_category(product.category_id),
+            condition=product.condition,
+            stock=sku.stock,
+            price=price,
+            list_price=list_price,
+            currency=ctx.currency,
+            landing_page_url=_landing_url(ctx, product.slug, sku_id),
+            images=images.get(sku_id, []),
+            specifications=sku.specifications if isinstance(sku.specifications, dict) else {},
+            ean=sku.ean,
+        )
+        out[sku_id] = Loaded(sku_id, product.pk, facts, reason)
+    return out
+
+
+def _money(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.01")))
+
+
+def payload_for(facts: SkuFacts) -> dict[str, Any]:
+    """The product as TikTok receives it. Call only for SKUs without validation problems."""
+    price_info: dict[str, Any] = {"currency": "BRL"}
+    if facts.list_price is not None and facts.list_price > facts.price:
+        price_info["price"] = _money(facts.list_price)
+        price_info["sale_price"] = _money(facts.price)
+    else:
+        price_info["price"] = _money(facts.price)
+    detail: dict[str, Any] = {"condition": facts.condition}
+    color = color_of(facts.specifications)
+    size = size_of(facts.specifications)
+    if color:
+        detail["color"] = color
+    if size:
+        detail["size"] = size
+    main_url = facts.images[0][0]
+    extra = [url for url, w, h in facts.images[1:] if w >= IMAGE_MIN_SIDE and h >= IMAGE_MIN_SIDE]
+    payload: dict[str, Any] = {
+        "sku_id": str(facts.sku_id),
+        "item_group_id": str(facts.product_id),
+        "title": plain_text(facts.title, single_line=True),
+        "description": plain_text(facts.description_html),
+        "availability": "IN_STOCK" if facts.stock > 0 else "OUT_OF_STOCK",
+        "brand": plain_text(facts.brand, single_line=True),
+        "image_url": main_url,
+        "product_detail": detail,
+        "price_info": price_info,
+        "landing_page": {"landing_page_url": facts.landing_page_url},
+    }
+    if extra:
+        payload["additional_image_urls"] = extra[:EXTRA_IMAGES_MAX]
+    if facts.google_category:
+        payload["google_product_category"] = facts.google_category
+    ean = (facts.ean or "").strip()
+    if ean.isdigit() and len(ean) in (8, 12, 13, 14):
+        payload["global_trade_item_number"] = ean
+    return payload
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    """Stable across processes: keys sorted, no whitespace; 128 bits are plenty per catalog."""
+    raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(raw.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass
+class Evaluation:
+    sku_id: int
+    product_id: int | None
+    ineligible: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    payload: dict[str, Any] | None = None
+    hash: str = ""
+
+
+def evaluate(ctx: CatalogContext, loaded: Loaded) -> Evaluation:
+    if loaded.ineligible or loaded.facts is None:
+        return Evaluation(loaded.sku_id, loaded.product_id, ineligible=loaded.ineligible or "sku_deleted")
+    problems = validate(loaded.facts, require_https=ctx.require_https)
+    if problems:
+        return Evaluation(loaded.sku_id, loaded.product_id, problems=problems)
+    payload = payload_for(loaded.facts)
+    return Evaluation(loaded.sku_id, loaded.product_id, payload=payload, hash=payload_hash(payload))

@@ -1,0 +1,1161 @@
+"""The catalog sync engine: classify dirty SKUs, send them in batches, follow feed logs and reviews.
+
+Everything here takes IDs, re-reads state, and changes it with compare-and-set updates, so a task that
+runs twice (redelivery after a worker died) does no harm. Only one writer per catalog at a time: the
+send step holds a lease named after the connection, and TikTok's one-write-per-catalog rule is kept by
+never sending the next batch before the previous feed log has finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from integration.models import TikTokConnection
+from integration.selectors import connection_is_active
+from tiktok_admin.models import JobLease
+from tiktok_api import (
+    AuthError,
+    CatalogBusyError,
+    RetryableError,
+    ThrottledError,
+    TikTokError,
+    WriteOutcomeUnknown,
+)
+
+from . import dirty
+from .mapping import CatalogContext, context_for_connection, evaluate, load_facts
+from .models import (
+    BatchStatus,
+    Bucket,
+    CatalogCounter,
+    RemoteOp,
+    RunStatus,
+    SkuState,
+    SyncBatch,
+    SyncRun,
+    SyncStatus,
+    Trigger,
+)
+from .state import COUNTED_BUCKETS, counters_apply, counters_ensure, states_update
+
+logger = logging.getLogger(__name__)
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def upload_batch_size() -> int:
+    return min(5000, int(_setting("CATALOG_SYNC_UPLOAD_BATCH", 5000)))
+
+
+def delete_batch_size() -> int:
+    return min(1000, int(_setting("CATALOG_SYNC_DELETE_BATCH", 1000)))
+
+
+SWEEP_CHUNK = 2000
+MAX_ITEM_ATTEMPTS = 3
+REVIEW_CHUNK = 1000
+
+
+def lease_seconds() -> float:
+    return float(_setting("CATALOG_SYNC_LEASE_SECONDS", 300))
+
+
+def poll_seconds() -> float:
+    return float(_setting("CATALOG_SYNC_POLL_SECONDS", 2))
+
+
+def review_poll_seconds() -> float:
+    return float(_setting("CATALOG_SYNC_REVIEW_POLL_SECONDS", 30))
+
+
+def max_backoff_seconds() -> float:
+    return float(_setting("CATALOG_SYNC_MAX_BACKOFF_SECONDS", 300))
+
+
+# --- leases ----------------------------------------------------------------------------------------
+
+
+def lease_take(name: str, owner: str, ttl: float | None = None) -> bool:
+    """Take or renew the lease. The same owner (a redelivered task keeps its task id) may take it back
+    at once; anyone else waits for it to expire."""
+    now = timezone.now()
+    expires = now + timedelta(seconds=ttl if ttl is not None else lease_seconds())
+    if JobLease.objects.filter(Q(name=name) & (Q(owner=owner) | Q(expires_at__lte=now))).update(
+        owner=owner, expires_at=expires
+    ):
+        return True
+    try:
+        with transaction.atomic():
+            JobLease.objects.create(name=name, owner=owner, expires_at=expires)
+    except IntegrityError:
+        return False
+    return True
+
+
+def lease_give_back(name: str, owner: str) -> None:
+    JobLease.objects.filter(name=name, owner=owner).delete()
+
+
+def send_lease_name(connection_id: int) -> str:
+    return f"catalog-send:{connection_id}"
+
+
+def sweep_lease_name(connection_id: int) -> str:
+    return f"catalog-sweep:{connection_id}"
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def run_open(connection_id: int, trigger: str) -> SyncRun:
+    """The connection's running run, or a new one (at most one runs per connection)."""
+    existing = SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return SyncRun.objects.create(
+                connection_id=connection_id, trigger=trigger, started_at=timezone.now()
+            )
+    except IntegrityError:
+        return SyncRun.objects.get(connection_id=connection_id, status=RunStatus.RUNNING)
+
+
+def run_add(run_id: int | None, **counts: int) -> None:
+    if run_id is None:
+        return
+    values = {k: F(k) + v for k, v in counts.items() if v}
+    if values:
+        SyncRun.objects.filter(pk=run_id).update(**values)
+
+
+def run_error(run_id: int | None, message: str) -> None:
+    if run_id is None:
+        return
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None:
+            return
+        errors = list(run.errors or [])
+        errors.append({"at": timezone.now().isoformat(timespec="seconds"), "message": message[:500]})
+        run.errors = errors[-20:]
+        run.save(update_fields=["errors"])
+
+
+def _work_left(connection_id: int) -> bool:
+    if SyncBatch.objects.filter(
+        connection_id=connection_id, status__in=[BatchStatus.CLAIMED, BatchStatus.SENT]
+    ).exists():
+        return True
+    return SkuState.objects.filter(Q(connection_id=connection_id) & (Q(dirty=True) | ~Q(op=""))).exists()
+
+
+def run_finish_if_idle(connection_id: int) -> SyncRun | None:
+    """Close the running run once nothing is queued, claimed or in flight for the connection."""
+    run = SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).first()
+    if run is None or _work_left(connection_id):
+        return None
+    status = RunStatus.SUCCEEDED if not run.failed and not run.errors else RunStatus.PARTIAL
+    if SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        status=status, finished_at=timezone.now()
+    ):
+        run.status = status
+        if status != RunStatus.SUCCEEDED:
+            runs_notify_if_failing(connection_id)
+        return run
+    return None
+
+
+def run_stop(connection_id: int, *, status: str = RunStatus.STOPPED, message: str = "") -> None:
+    """Disconnected (or the token died): cancel what is queued and close the run."""
+    now = timezone.now()
+    batch_ids = list(
+        SyncBatch.objects.filter(
+            connection_id=connection_id, status__in=[BatchStatus.CLAIMED, BatchStatus.SENT]
+        ).values_list("id", flat=True)
+    )
+    if batch_ids:
+        SyncBatch.objects.filter(id__in=batch_ids).update(status=BatchStatus.CANCELLED, finished_at=now)
+        SkuState.objects.filter(connection_id=connection_id, batch_id__in=batch_ids).update(batch=None)
+    run = SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).first()
+    if run is not None:
+        if message:
+            run_error(run.pk, message)
+        SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=status, finished_at=now)
+        if status == RunStatus.FAILED:
+            runs_notify_if_failing(connection_id)
+
+
+def connection_stop_sync(connection_id: int) -> None:
+    """For the disconnect service (optional: the workers also notice on their own before each request)."""
+    run_stop(connection_id)
+
+
+FAILING_RUNS_BEFORE_EMAIL = 3
+
+
+def runs_notify_if_failing(connection_id: int) -> bool:
+    """E-mail the store admins once when the last few runs all failed."""
+    last = list(
+        SyncRun.objects.filter(connection_id=connection_id)
+        .exclude(status=RunStatus.RUNNING)
+        .order_by("-started_at", "-id")[:FAILING_RUNS_BEFORE_EMAIL]
+    )
+    if len(last) < FAILING_RUNS_BEFORE_EMAIL:
+        return False
+    if any(r.status in (RunStatus.SUCCEEDED, RunStatus.STOPPED) for r in last) or any(
+        r.notified for r in last
+    ):
+        return False
+    newest = last[0]
+    if not SyncRun.objects.filter(pk=newest.pk, notified=False).update(notified=True):
+        return False
+    from store.models import Membership, Role
+
+    conn = TikTokConnection.objects.select_related("store").get(pk=connection_id)
+    emails = sorted(
+        {
+            e
+            for e in Membership.objects.filter(store_id=conn.store_id, role=Role.ADMIN).values_list(
+                "user__email", flat=True
+            )
+            if e
+        }
+    )
+    if not emails:
+        return False
+    errors = "\n".join(f"- {e.get('message', '')}" for r in last for e in (r.errors or [])[-2:])
+    send_mail(
+        _("TikTok catalog sync keeps failing for %(store)s") % {"store": conn.store.name},
+        _(
+            "The last %(n)s catalog syncs with TikTok did not finish cleanly. Open Marketplace > TikTok in "
+            "the admin to see the sync history and the products that need attention.\n\n%(errors)s"
+        )
+        % {"n": len(last), "errors": errors},
+        settings.DEFAULT_FROM_EMAIL,
+        emails,
+    )
+    return True
+
+
+# --- classification (the sweep) -------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    checked: int = 0
+    queued: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    excluded: int = 0
+    more: bool = False
+
+
+UNCHANGED_OK = {SyncStatus.AVAILABLE, SyncStatus.IN_REVIEW, SyncStatus.REJECTED, SyncStatus.SENT}
+
+
+def _claim_dirty(connection_id: int, after_id: int, limit: int) -> list[dict[str, Any]]:
+    """Clear the dirty flag *before* reading the store: an edit committed after this point marks the
+    row again, so no change can slip between reading and classifying."""
+    with transaction.atomic():
+        rows = list(
+            SkuState.objects.filter(
+                connection_id=connection_id, dirty=True, batch__isnull=True, id__gt=after_id
+            )
+            .order_by("id")
+            .select_for_update(skip_locked=True)
+            .values("id", "sku_id", "product_id", "status", "remote_present", "accepted_hash")[:limit]
+        )
+        if rows:
+            SkuState.objects.filter(id__in=[r["id"] for r in rows]).update(dirty=False)
+    return rows
+
+
+def classify_rows(
+    connection_id: int, ctx: CatalogContext, rows: list[dict[str, Any]], run_id: int | None
+) -> SweepResult:
+    result = SweepResult(checked=len(rows))
+    loaded = load_facts(ctx, [r["sku_id"] for r in rows])
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    problems_by_id: dict[int, list[dict[str, Any]]] = {}
+    product_ids: dict[int, int | None] = {}
+    for row in rows:
+        ev = evaluate(ctx, loaded[row["sku_id"]])
+        product_ids[row["id"]] = ev.product_id
+        if ev.ineligible:
+            op = RemoteOp.DELETE if row["remote_present"] else RemoteOp.NONE
+            problems_by_id[row["id"]] = [{"field": "eligibility", "code": ev.ineligible, "params": {}}]
+            groups[(SyncStatus.EXCLUDED, op)].append(row["id"])
+            result.excluded += 1
+        elif ev.problems:
+            op = RemoteOp.DELETE if row["remote_present"] else RemoteOp.NONE
+            problems_by_id[row["id"]] = [p.as_json() for p in ev.problems]
+            groups[(SyncStatus.NEEDS_DETAILS, op)].append(row["id"])
+            result.invalid += 1
+        elif row["accepted_hash"] and ev.hash == row["accepted_hash"] and row["status"] in UNCHANGED_OK:
+            groups[(None, RemoteOp.NONE)].append(row["id"])
+            result.unchanged += 1
+        else:
+            groups[(SyncStatus.QUEUED, RemoteOp.UPLOAD)].append(row["id"])
+            result.queued += 1
+    with transaction.atomic():
+        for (status, op), ids in groups.items():
+            if status is None:
+                states_update(connection_id, ids, op=op, only_if={"batch__isnull": True})
+            elif status in (SyncStatus.EXCLUDED, SyncStatus.NEEDS_DETAILS):
+                # Problems differ per SKU: set the status for the group, then the details row by row.
+                states_update(
+                    connection_id,
+                    ids,
+                    status=status,
+                    op=op,
+                    audit_status="",
+                    reject_reason="",
+                    reject_suggestion="",
+                    only_if={"batch__isnull": True},
+                )
+                objs = [SkuState(id=i, problems=problems_by_id[i], product_id=product_ids[i]) for i in ids]
+                SkuState.objects.bulk_update(objs, ["problems", "product_id"], batch_size=1000)
+            else:
+                states_update(
+                    connection_id, ids, status=status, op=op, problems=[], only_if={"batch__isnull": True}
+                )
+        run_add(
+            run_id,
+            checked=result.checked,
+            unchanged=result.unchanged,
+            invalid=result.invalid,
+            excluded=result.excluded,
+        )
+    return result
+
+
+def connection_sweep(
+    connection_id: int,
+    *,
+    trigger: str = Trigger.CHANGE,
+    max_rows: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_first_chunk: Callable[[], None] | None = None,
+) -> SweepResult:
+    """Classify the connection's dirty SKUs (no TikTok call). Stops after `max_rows` so one task stays
+    short; `more` says whether dirty rows remain."""
+    total = SweepResult()
+    conn = TikTokConnection.objects.select_related("store").filter(pk=connection_id).first()
+    if conn is None or not conn.is_active:
+        return total
+    ctx = context_for_connection(conn)
+    counters_ensure(connection_id)
+    after = 0
+    run: SyncRun | None = None
+    while True:
+        limit = SWEEP_CHUNK if max_rows is None else min(SWEEP_CHUNK, max_rows - total.checked)
+        if limit <= 0:
+            total.more = SkuState.objects.filter(
+                connection_id=connection_id, dirty=True, batch__isnull=True
+            ).exists()
+            break
+        rows = _claim_dirty(connection_id, after, limit)
+        if not rows:
+            break
+        after = rows[-1]["id"]
+        if run is None:
+            run = run_open(connection_id, trigger)
+        part = classify_rows(connection_id, ctx, rows, run.pk)
+        for name in ("checked", "queued", "unchanged", "invalid", "excluded"):
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+        if on_progress is not None:
+            on_progress(total.checked)
+        if on_first_chunk is not None and part.queued:
+            on_first_chunk()
+            on_first_chunk = None
+    return total
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+@dataclass
+class StepOutcome:
+    """What the send step did, and when to run it again (None: nothing left to do)."""
+
+    action: str
+    next_in: float | None = None
+    batch_id: int | None = None
+    sent: int = 0
+
+
+def _client() -> Any:
+    from tiktok_admin.tiktok import client
+
+    return client()
+
+
+def _backoff(attempts: int, hint: float | None = None) -> float:
+    base = min(max_backoff_seconds(), 2.0 ** min(attempts, 10))
+    wait = base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter
+    if hint:
+        wait = max(wait, hint)
+    return min(wait, max_backoff_seconds())
+
+
+def _claim_batch(connection_id: int, owner: str, run_id: int | None) -> SyncBatch | None:
+    """Put the next deletes (first: a SKU gone from the store must leave TikTok before anything else)
+    or uploads into a new batch."""
+    for kind, size in ((RemoteOp.DELETE, delete_batch_size()), (RemoteOp.UPLOAD, upload_batch_size())):
+        with transaction.atomic():
+            rows = list(
+                SkuState.objects.filter(connection_id=connection_id, op=kind, batch__isnull=True)
+                .order_by("id")
+                .select_for_update(skip_locked=True)
+                .values_list("id", "sku_id")[:size]
+            )
+            if not rows:
+                continue
+            batch = SyncBatch.objects.create(
+                connection_id=connection_id,
+                run_id=run_id,
+                kind=kind,
+                sku_ids=[s for _i, s in rows],
+                size=len(rows),
+                lease_owner=owner,
+                lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()),
+            )
+            SkuState.objects.filter(id__in=[i for i, _s in rows]).update(batch=batch)
+            return batch
+    return None
+
+
+def _batch_release(batch: SyncBatch, status: str, error: str = "") -> None:
+    SyncBatch.objects.filter(pk=batch.pk).update(
+        status=status, error=error[:2000], finished_at=timezone.now()
+    )
+    SkuState.objects.filter(batch=batch).update(batch=None)
+
+
+def _retry_later(batch: SyncBatch, exc: TikTokError) -> float:
+    hint = getattr(exc, "retry_after", None)
+    attempts = batch.attempts + 1
+    wait = _backoff(attempts, hint)
+    SyncBatch.objects.filter(pk=batch.pk).update(
+        attempts=attempts,
+        next_attempt_at=timezone.now() + timedelta(seconds=wait),
+        error=str(exc)[:2000],
+        lease_owner="",
+        lease_expires_at=None,
+    )
+    run_error(batch.run_id, f"{type(exc).__name__}: {exc}")
+    return wait
+
+
+def _auth_failed(connection_id: int, exc: AuthError) -> StepOutcome:
+    from integration.services import connection_auto_disconnect
+
+    logger.warning("catalog sync: auth error, disconnecting connection=%s code=%s", connection_id, exc.code)
+    run_stop(connection_id, status=RunStatus.FAILED, message=f"{type(exc).__name__}: {exc}")
+    connection_auto_disconnect(connection_id, error=exc)
+    return StepOutcome("auth_failed")
+
+
+def _prepare_upload(
+    ctx: CatalogContext, batch: SyncBatch
+) -> tuple[list[dict[str, Any]], list[int], list[str]]:
+    """Map the batch's SKUs afresh (the store may have changed since they were queued). SKUs that are no
+    longer sendable leave the batch and go back to the sweep."""
+    loaded = load_facts(ctx, batch.sku_ids)
+    products: list[dict[str, Any]] = []
+    kept: list[int] = []
+    hashes: list[str] = []
+    dropped: list[int] = []
+    for sku_id in batch.sku_ids:
+        ev = evaluate(ctx, loaded[sku_id])
+        if ev.payload is None:
+            dropped.append(sku_id)
+            continue
+        products.append(ev.payload)
+        kept.append(sku_id)
+        hashes.append(ev.hash)
+    if dropped:
+        SkuState.objects.filter(batch=batch, sku_id__in=dropped).update(
+            batch=None, op=RemoteOp.NONE, dirty=True
+        )
+    return products, kept, hashes
+
+
+def _send(conn: TikTokConnection, batch: SyncBatch, ctx: CatalogContext) -> StepOutcome:
+    client = _client()
+    if batch.kind == RemoteOp.DELETE:
+        sku_ids = [str(s) for s in batch.sku_ids]
+        hashes: list[str] = []
+        if not connection_is_active(conn.pk):
+            return _stopped(conn.pk)
+        feed_log_id = client.product_delete(
+            conn.access_token, bc_id=conn.bc_id, catalog_id=conn.catalog_id, sku_ids=sku_ids
+        )
+    else:
+        products, kept, hashes = _prepare_upload(ctx, batch)
+        if not products:
+            _batch_release(batch, BatchStatus.CANCELLED)
+            return StepOutcome("empty", next_in=0, batch_id=batch.pk)
+        if kept != batch.sku_ids:
+            SyncBatch.objects.filter(pk=batch.pk).update(sku_ids=kept, size=len(kept))
+            batch.sku_ids = kept
+        if not connection_is_active(conn.pk):
+            return _stopped(conn.pk)
+        feed_log_id = client.product_upload(
+            conn.access_token, bc_id=conn.bc_id, catalog_id=conn.catalog_id, products=products
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        SyncBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.SENT,
+            feed_log_id=str(feed_log_id),
+            sent_at=now,
+            lease_owner="",
+            lease_expires_at=None,
+            error="",
+        )
+        ids = list(SkuState.objects.filter(batch=batch).values_list("id", flat=True))
+        if batch.kind == RemoteOp.UPLOAD:
+            states_update(conn.pk, ids, status=SyncStatus.SENT, feed_log_id=str(feed_log_id), sent_at=now)
+            by_sku = dict(zip(batch.sku_ids, hashes, strict=True))
+            objs = [
+                SkuState(id=i, sent_hash=by_sku.get(s, ""))
+                for i, s in SkuState.objects.filter(batch=batch).values_list("id", "sku_id")
+            ]
+            SkuState.objects.bulk_update(objs, ["sent_hash"], batch_size=1000)
+        else:
+            states_update(conn.pk, ids, feed_log_id=str(feed_log_id), sent_at=now)
+        run_add(batch.run_id, requests=1)
+    return StepOutcome("sent", next_in=poll_seconds(), batch_id=batch.pk, sent=len(batch.sku_ids))
+
+
+def _stopped(connection_id: int) -> StepOutcome:
+    run_stop(connection_id)
+    return StepOutcome("stopped")
+
+
+def _failed_skus(batch: SyncBatch, log: Any) -> dict[int, tuple[str, str, str]]:
+    """Feed-log errors mapped back to SKUs: by the 1-based index into what was sent, checked against the
+    sku_id TikTok echoes when it does."""
+    failed: dict[int, tuple[str, str, str]] = {}
+    sent = batch.sku_ids
+    for issue in log.errors:
+        for item in issue.items:
+            sku: int | None = None
+            if 1 <= item.index <= len(sent):
+                sku = sent[item.index - 1]
+            if item.sku_id and (sku is None or str(sku) != item.sku_id):
+                try:
+                    candidate = int(item.sku_id)
+                except ValueError:
+                    candidate = None
+                sku = candidate if candidate in set(sent) else sku
+            if sku is not None:
+                failed[sku] = (issue.field, issue.issue, issue.suggestion)
+    return failed
+
+
+def _complete(conn: TikTokConnection, batch: SyncBatch, log: Any) -> StepOutcome:
+    failed = _failed_skus(batch, log)
+    unexplained = batch.kind == RemoteOp.UPLOAD and log.error_count > len(failed)
+    if unexplained and log.process_status != "FAILED":
+        # TikTok lists at most 5 SKUs per issue: ask which of the batch it actually kept.
+        client = _client()
+        present: set[str] = set()
+        for start in range(0, len(batch.sku_ids), 1000):
+            if not connection_is_active(conn.pk):
+                return _stopped(conn.pk)
+            page = client.product_get(
+                conn.access_token,
+                bc_id=conn.bc_id,
+                catalog_id=conn.catalog_id,
+                sku_ids=[str(s) for s in batch.sku_ids[start : start + 1000]],
+                page_size=500,
+            )
+            present.update(p.sku_id for p in page.products)
+        first = log.errors[0] if log.errors else None
+        for s in batch.sku_ids:
+            if str(s) not in present and s not in failed:
+                failed[s] = (
+                    (first.field, first.issue, first.suggestion) if first else ("", log.process_status, "")
+                )
+    elif log.process_status == "FAILED" and not failed:
+        failed = {s: ("", "FAILED", "") for s in batch.sku_ids}
+    now = timezone.now()
+    rows = list(SkuState.objects.filter(batch=batch).values("id", "sku_id", "attempts"))
+    ok_ids = [r["id"] for r in rows if r["sku_id"] not in failed]
+    with transaction.atomic():
+        if batch.kind == RemoteOp.UPLOAD:
+            states_update(
+                conn.pk,
+                ok_ids,
+                status=SyncStatus.IN_REVIEW,
+                remote_present=True,
+                op=RemoteOp.NONE,
+                batch=None,
+                attempts=0,
+                last_error="",
+                accepted_hash=F("sent_hash"),
+                audit_status="processing",
+                reject_reason="",
+                reject_suggestion="",
+                only_if={"batch": batch},
+            )
+            retry: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+            give_up: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+            for r in rows:
+                if r["sku_id"] in failed:
+                    target = give_up if r["attempts"] + 1 >= MAX_ITEM_ATTEMPTS else retry
+                    target[failed[r["sku_id"]]].append(r["id"])
+            for (field_name, issue, _sugg), ids in retry.items():
+                states_update(
+                    conn.pk,
+                    ids,
+                    status=SyncStatus.QUEUED,
+                    op=RemoteOp.UPLOAD,
+                    batch=None,
+                    attempts=F("attempts") + 1,
+                    last_error=f"{field_name}: {issue}"[:1000],
+                    only_if={"batch": batch},
+                )
+            given_up = 0
+            for (field_name, issue, suggestion), ids in give_up.items():
+                given_up += len(ids)
+                states_update(
+                    conn.pk,
+                    ids,
+                    status=SyncStatus.REJECTED,
+                    op=RemoteOp.NONE,
+                    batch=None,
+                    attempts=F("attempts") + 1,
+                    accepted_hash=F("sent_hash"),
+                    reject_reason=(f"{field_name}: {issue}" if field_name else issue)[:2000],
+                    reject_suggestion=suggestion[:2000],
+                    last_error=issue[:1000],
+                    only_if={"batch": batch},
+                )
+            run_add(batch.run_id, uploaded=len(ok_ids), failed=given_up)
+        else:
+            states_update(
+                conn.pk,
+                ok_ids,
+                remote_present=False,
+                accepted_hash="",
+                sent_hash="",
+                op=RemoteOp.NONE,
+                batch=None,
+                audit_status="",
+                only_if={"batch": batch},
+            )
+            retry_ids = [r["id"] for r in rows if r["sku_id"] in failed]
+            states_update(
+                conn.pk, retry_ids, batch=None, attempts=F("attempts") + 1, only_if={"batch": batch}
+            )
+            run_add(batch.run_id, deleted=len(ok_ids))
+        SyncBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.DONE if not failed else BatchStatus.FAILED,
+            item_errors=len(failed),
+            finished_at=now,
+        )
+        if failed:
+            sample = next(iter(failed.values()))
+            run_error(
+                batch.run_id,
+                _("%(n)s SKUs failed at TikTok: %(issue)s") % {"n": len(failed), "issue": sample[1]},
+            )
+    return StepOutcome("completed", next_in=0, batch_id=batch.pk)
+
+
+def connection_send_step(connection_id: int, *, owner: str | None = None) -> StepOutcome:
+    """One step of the per-catalog send loop: finish the batch in flight if its feed log is done, else
+    send the next batch. Returns when to call again."""
+    owner = owner or uuid.uuid4().hex
+    lease = send_lease_name(connection_id)
+    if not lease_take(lease, owner):
+        return StepOutcome("busy")
+    try:
+        return _send_step(connection_id, owner)
+    finally:
+        lease_give_back(lease, owner)
+
+
+def _send_step(connection_id: int, owner: str) -> StepOutcome:
+    conn = TikTokConnection.objects.select_related("store").filter(pk=connection_id).first()
+    if conn is None or not conn.is_active:
+        if conn is not None:
+            run_stop(connection_id)
+        return StepOutcome("stopped")
+    client = _client()
+    in_flight = (
+        SyncBatch.objects.filter(connection_id=connection_id, status=BatchStatus.SENT).order_by("id").first()
+    )
+    if in_flight is not None:
+        try:
+            log = client.product_log(
+                conn.access_token,
+                bc_id=conn.bc_id,
+                catalog_id=conn.catalog_id,
+                feed_log_id=in_flight.feed_log_id,
+            )
+        except AuthError as exc:
+            return _auth_failed(connection_id, exc)
+        except (RetryableError, WriteOutcomeUnknown) as exc:
+            return StepOutcome("log_retry", next_in=_backoff(1, getattr(exc, "retry_after", None)))
+        if log.in_progress:
+            return StepOutcome("waiting", next_in=poll_seconds(), batch_id=in_flight.pk)
+        try:
+            outcome = _complete(conn, in_flight, log)
+        except AuthError as exc:
+            return _auth_failed(connection_id, exc)
+        except RetryableError as exc:
+            return StepOutcome("log_retry", next_in=_backoff(1, getattr(exc, "retry_after", None)))
+        if outcome.action == "stopped":
+            return outcome
+    now = timezone.now()
+    # A batch claimed but never sent: ours (this task was redelivered) or a dead worker's (lease expired).
+    batch = (
+        SyncBatch.objects.filter(connection_id=connection_id, status=BatchStatus.CLAIMED)
+        .filter(Q(lease_owner=owner) | Q(lease_owner="") | Q(lease_expires_at__lte=now))
+        .order_by("id")
+        .first()
+    )
+    if batch is not None and batch.next_attempt_at is not None and batch.next_attempt_at > now:
+        return StepOutcome(
+            "backoff", next_in=(batch.next_attempt_at - now).total_seconds(), batch_id=batch.pk
+        )
+    if batch is None:
+        if SyncBatch.objects.filter(connection_id=connection_id, status=BatchStatus.CLAIMED).exists():
+            return StepOutcome("claimed_elsewhere", next_in=lease_seconds())
+        run = SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).first()
+        if (
+            run is None
+            and SkuState.objects.filter(connection_id=connection_id, batch__isnull=True)
+            .exclude(op="")
+            .exists()
+        ):
+            run = run_open(connection_id, Trigger.CHANGE)
+        batch = _claim_batch(connection_id, owner, run.pk if run else None)
+        if batch is None:
+            run_finish_if_idle(connection_id)
+            if SkuState.objects.filter(
+                connection_id=connection_id, bucket=Bucket.PENDING, status=SyncStatus.IN_REVIEW
+            ).exists():
+                return StepOutcome("idle_review")
+            return StepOutcome("idle")
+    else:
+        SyncBatch.objects.filter(pk=batch.pk).update(
+            lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds())
+        )
+    ctx = context_for_connection(conn)
+    try:
+        return _send(conn, batch, ctx)
+    except AuthError as exc:
+        return _auth_failed(connection_id, exc)
+    except (ThrottledError, CatalogBusyError, RetryableError, WriteOutcomeUnknown) as exc:
+        return StepOutcome("retry", next_in=_retry_later(batch, exc), batch_id=batch.pk)
+    except TikTokError as exc:
+        # Permanent for this request as built: give the SKUs back (counted) and let a later sweep retry
+        # them; after a few rounds they are shown as rejected with TikTok's message.
+        logger.warning("catalog sync: batch %s failed permanently: %s", batch.pk, exc)
+        rows = list(SkuState.objects.filter(batch=batch).values("id", "attempts"))
+        _batch_release(batch, BatchStatus.FAILED, str(exc))
+        give_up = [r["id"] for r in rows if r["attempts"] + 1 >= MAX_ITEM_ATTEMPTS]
+        states_update(
+            connection_id, [r["id"] for r in rows], attempts=F("attempts") + 1, last_error=str(exc)[:1000]
+        )
+        if give_up:
+            states_update(
+                connection_id,
+                give_up,
+                status=SyncStatus.REJECTED,
+                op=RemoteOp.NONE,
+                reject_reason=str(exc.message or exc)[:2000],
+            )
+        run_error(batch.run_id, f"{type(exc).__name__}: {exc}")
+        run_add(batch.run_id, failed=len(give_up))
+        return StepOutcome("failed", next_in=_backoff(1), batch_id=batch.pk)
+
+
+# --- review status --------------------------------------------------------------------------------
+
+
+def _apply_review(
+    connection_id: int, products: Iterable[Any], asked: dict[str, int]
+) -> tuple[int, list[int]]:
+    """Apply product/get results. Returns (changed, ids TikTok did not return)."""
+    now = timezone.now()
+    seen: set[str] = set()
+    changed = 0
+    with transaction.atomic():
+        for p in products:
+            row_id = asked.get(p.sku_id)
+            if row_id is None:
+                continue
+            seen.add(p.sku_id)
+            audit = (p.audit_status or "").lower()
+            image = (p.image_status or "").upper()
+            common = {"audit_status": audit, "image_status": image, "reviewed_at": now}
+            if audit == "approved":
+                changed += states_update(
+                    connection_id,
+                    [row_id],
+                    status=SyncStatus.AVAILABLE,
+                    only_if={"batch__isnull": True},
+                    **common,
+                )
+            elif audit == "rejected":
+                info = p.rejected_info[0] if p.rejected_info else None
+                changed += states_update(
+                    connection_id,
+                    [row_id],
+                    status=SyncStatus.REJECTED,
+                    reject_reason=(info.reason if info else "")[:2000],
+                    reject_suggestion=(info.suggestion if info else "")[:2000],
+                    only_if={"batch__isnull": True},
+                    **common,
+                )
+            elif image == "FILTERED":
+                changed += states_update(
+                    connection_id,
+                    [row_id],
+                    status=SyncStatus.NEEDS_DETAILS,
+                    problems=[{"field": "image", "code": "image_filtered", "params": {}}],
+                    only_if={"batch__isnull": True},
+                    **common,
+                )
+            else:
+                states_update(connection_id, [row_id], only_if={"batch__isnull": True}, **common)
+    missing = [row_id for sku, row_id in asked.items() if sku not in seen]
+    return changed, missing
+
+
+def connection_poll_review(
+    connection_id: int, *, statuses: Iterable[str] = (SyncStatus.IN_REVIEW,)
+) -> dict[str, int]:
+    """Ask TikTok for the review status of SKUs still in review (≤1,000 per call)."""
+    conn = TikTokConnection.objects.filter(pk=connection_id).first()
+    result = {"asked": 0, "changed": 0, "missing": 0, "left": 0}
+    if conn is None or not conn.is_active:
+        return result
+    client = _client()
+    after = 0
+    while True:
+        rows = list(
+            SkuState.objects.filter(
+                connection_id=connection_id, status__in=list(statuses), batch__isnull=True, id__gt=after
+            )
+            .order_by("id")
+            .values_list("id", "sku_id")[:REVIEW_CHUNK]
+        )
+        if not rows:
+            break
+        after = rows[-1][0]
+        if not connection_is_active(connection_id):
+            run_stop(connection_id)
+            break
+        asked = {str(s): i for i, s in rows}
+        try:
+            page = client.product_get(
+                conn.access_token,
+                bc_id=conn.bc_id,
+                catalog_id=conn.catalog_id,
+                sku_ids=list(asked),
+                page_size=500,
+            )
+            products = list(page.products)
+            if len(asked) > 500 and page.page_info.total_page > 1:
+                for number in range(2, page.page_info.total_page + 1):
+                    more = client.product_get(
+                        conn.access_token,
+                        bc_id=conn.bc_id,
+                        catalog_id=conn.catalog_id,
+                        sku_ids=list(asked),
+                        page=number,
+                        page_size=500,
+                    )
+                    products.extend(more.products)
+        except AuthError as exc:
+            _auth_failed(connection_id, exc)
+            break
+        except RetryableError:
+            break
+        changed, missing = _apply_review(connection_id, products, asked)
+        result["asked"] += len(asked)
+        result["changed"] += changed
+        if missing:
+            # TikTok's feed log said SUCCESS but the product is not there: send it again.
+            result["missing"] += len(missing)
+            states_update(
+                connection_id, missing, accepted_hash="", dirty=True, only_if={"batch__isnull": True}
+            )
+            dirty.sweep_dispatch_on_commit(connection_id)
+    result["left"] = SkuState.objects.filter(connection_id=connection_id, status=SyncStatus.IN_REVIEW).count()
+    return result
+
+
+# --- reconciliation -------------------------------------------------------------------------------
+
+
+def counters_recount(connection_id: int) -> dict[int, int]:
+    """Rebuild the counters from the rows (nightly; a safety net, never on a page render)."""
+    with transaction.atomic():
+        counters_ensure(connection_id)
+        list(CatalogCounter.objects.select_for_update().filter(connection_id=connection_id))
+        actual = dict(
+            SkuState.objects.filter(connection_id=connection_id)
+            .values_list("bucket")
+            .annotate(n=Count("id"))
+            .values_list("bucket", "n")
+        )
+        for bucket in COUNTED_BUCKETS:
+            CatalogCounter.objects.filter(connection_id=connection_id, bucket=bucket).update(
+                value=actual.get(bucket, 0)
+            )
+    return actual
+
+
+def connection_reconcile(connection_id: int) -> dict[str, Any]:
+    """Nightly: cross-check with TikTok's copy. SKUs we believe are there but TikTok lacks are sent
+    again; review states are refreshed; totals are compared with TikTok's overview."""
+    conn = TikTokConnection.objects.filter(pk=connection_id).first()
+    report: dict[str, Any] = {"checked": 0, "missing": 0}
+    if conn is None or not conn.is_active:
+        return report
+    run = run_open(connection_id, Trigger.RECONCILE)
+    counters_recount(connection_id)
+    client = _client()
+    after = 0
+    try:
+        while True:
+            rows = list(
+                SkuState.objects.filter(
+                    connection_id=connection_id, remote_present=True, batch__isnull=True, id__gt=after
+                )
+                .order_by("id")
+                .values_list("id", "sku_id")[:REVIEW_CHUNK]
+            )
+            if not rows:
+                break
+            after = rows[-1][0]
+            if not connection_is_active(connection_id):
+                run_stop(connection_id)
+                return report
+            asked = {str(s): i for i, s in rows}
+            products: list[Any] = []
+            number = 1
+            while True:
+                page = client.product_get(
+                    conn.access_token,
+                    bc_id=conn.bc_id,
+                    catalog_id=conn.catalog_id,
+                    sku_ids=list(asked),
+                    page=number,
+                    page_size=500,
+                )
+                products.extend(page.products)
+                if number >= max(1, page.page_info.total_page):
+                    break
+                number += 1
+            run_add(run.pk, requests=number)
+            _changed, missing = _apply_review(connection_id, products, asked)
+            report["checked"] += len(asked)
+            if missing:
+                report["missing"] += len(missing)
+                states_update(
+                    connection_id,
+                    missing,
+                    accepted_hash="",
+                    remote_present=False,
+                    dirty=True,
+                    only_if={"batch__isnull": True},
+                )
+        overview = client.catalog_overview(conn.access_token, bc_id=conn.bc_id, catalog_id=conn.catalog_id)
+        run_add(run.pk, requests=1)
+        local = dict(
+            CatalogCounter.objects.filter(connection_id=connection_id).values_list("bucket", "value")
+        )
+        report["tiktok_approved"] = overview.approved
+        report["local_available"] = local.get(Bucket.AVAILABLE, 0)
+        if overview.approved != report["local_available"]:
+            run_error(
+                run.pk,
+                _("TikTok reports %(tiktok)s approved products; this store counts %(local)s available.")
+                % {"tiktok": overview.approved, "local": report["local_available"]},
+            )
+    except AuthError as exc:
+        _auth_failed(connection_id, exc)
+        return report
+    except RetryableError as exc:
+        run_error(run.pk, f"{type(exc).__name__}: {exc}")
+    if report["missing"]:
+        dirty.sweep_dispatch_on_commit(connection_id, Trigger.RECONCILE)
+    run_finish_if_idle(connection_id)
+    return report
+
+
+# --- entry points other packages and the page call -------------------------------------------------
+
+
+def connection_start_full_sync(
+    connection_id: int, *, trigger: str = Trigger.CONNECT, force: bool = False
+) -> None:
+    """Called by the integration right after connecting: every SKU of the store is checked and the
+    eligible ones sent. The heavy part runs in a worker after the caller's transaction commits."""
+
+    def go() -> None:
+        from .tasks import full_sync
+
+        full_sync.apply_async((connection_id, trigger, force), retry=True)
+
+    transaction.on_commit(go)
+
+
+def connection_full_sync_prepare(
+    connection_id: int, *, trigger: str = Trigger.CONNECT, force: bool = False
+) -> int:
+    """Create state rows for every SKU and mark them all dirty (two set-based statements)."""
+    conn = TikTokConnection.objects.filter(pk=connection_id).first()
+    if conn is None or not conn.is_active:
+        return 0
+    counters_ensure(connection_id)
+    run_open(connection_id, trigger)
+    with transaction.atomic():
+        return dirty.connection_mark_all_dirty(connection_id, conn.store_id, force=force)
+
+
+class SyncRateLimited(Exception):
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__(f"wait {wait_seconds}s")
+        self.wait_seconds = wait_seconds
+
+
+def sync_now_interval() -> int:
+    return int(_setting("CATALOG_SYNC_NOW_INTERVAL_SECONDS", 60))
+
+
+def connection_request_sync(connection_id: int, *, actor: Any = None) -> None:
+    """*Sync now*: check every SKU again (unchanged ones are still not re-sent). At most once a minute."""
+    conn = TikTokConnection.objects.get(pk=connection_id)
+    key = f"catalog-sync-now:{connection_id}"
+    interval = sync_now_interval()
+    now = timezone.now().timestamp()
+    if not cache.add(key, now, timeout=interval):
+        started = float(cache.get(key) or now)
+        raise SyncRateLimited(max(1, int(interval - (now - started))))
+    from integration.models import AuditAction
+    from integration.services import audit_record
+
+    audit_record(conn.store_id, AuditAction.SYNC_REQUESTED, actor=actor, detail={"connection": connection_id})
+    connection_start_full_sync(connection_id, trigger=Trigger.MANUAL)
+
+
+def sku_resync(connection_id: int, sku_id: int) -> bool:
+    """Per-SKU *Resync*: forget what TikTok accepted and send this SKU again."""
+    row = SkuState.objects.filter(connection_id=connection_id, sku_id=sku_id).first()
+    if row is None:
+        return False
+    states_update(connection_id, [row.pk], accepted_hash="", dirty=True, attempts=0)
+    dirty.sweep_dispatch_on_commit(connection_id, Trigger.RESYNC)
+    return True
+
+
+def retention_days() -> int:
+    return int(_setting("CATALOG_SYNC_RETENTION_DAYS", 30))
+
+
+def prune(*, now: Any = None) -> dict[str, int]:
+    """Old runs, finished batches, tombstones, and the state of long-disconnected connections."""
+    from .models import SkuTombstone
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=retention_days())
+    out = {}
+    out["runs"] = SyncRun.objects.filter(finished_at__lt=cutoff).exclude(status=RunStatus.RUNNING).delete()[0]
+    out["batches"] = SyncBatch.objects.filter(
+        created_at__lt=cutoff, status__in=[BatchStatus.DONE, BatchStatus.FAILED, BatchStatus.CANCELLED]
+    ).delete()[0]
+    out["tombstones"] = SkuTombstone.objects.filter(deleted_at__lt=cutoff).delete()[0]
+    old = list(
+        TikTokConnection.objects.exclude(status="connected")
+        .filter(disconnected_at__lt=cutoff)
+        .values_list("id", flat=True)
+    )
+    states = 0
+    for cid in old:
+        while True:
+            ids = list(SkuState.objects.filter(connection_id=cid).values_list("id", flat=True)[:5000])
+            if not ids:
+                break
+            states += SkuState.objects.filter(id__in=ids).delete()[0]
+        CatalogCounter.objects.filter(connection_id=cid).delete()
+    out["states"] = states
+    return out
+
+
+def reap(*, now: Any = None) -> dict[str, int]:
+    """Free what dead workers held: expired batch claims go back to their connection's send loop,
+    expired leases are dropped. Returns the connections to kick."""
+    now = now or timezone.now()
+    expired = list(
+        SyncBatch.objects.filter(status=BatchStatus.CLAIMED, lease_expires_at__lte=now).values_list(
+            "id", "connection_id"
+        )
+    )
+    SyncBatch.objects.filter(id__in=[b for b, _c in expired]).update(lease_owner="", lease_expires_at=None)
+    leases = JobLease.objects.filter(name__startswith="catalog-", expires_at__lte=now).delete()[0]
+    return {"batches": len(expired), "leases": leases, "connections": len({c for _b, c in expired})}
+
+
+def dirty_rows_waiting(connection_id: int) -> bool:
+    return SkuState.objects.filter(connection_id=connection_id, dirty=True, batch__isnull=True).exists()
+
+
+def connections_with_work() -> list[int]:
+    """Active connections that have something queued, claimed or in flight."""
+    active = TikTokConnection.objects.filter(status="connected")
+    busy_batches = set(
+        SyncBatch.objects.filter(
+            connection__in=active, status__in=[BatchStatus.CLAIMED, BatchStatus.SENT]
+        ).values_list("connection_id", flat=True)
+    )
+    todo = set(
+        SkuState.objects.filter(connection__in=active, batch__isnull=True)
+        .exclude(op="")
+        .values_list("connection_id", flat=True)
+        .distinct()
+    )
+    return sorted(busy_batches | todo)
+
+
+__all__ = [
+    "SyncRateLimited",
+    "connection_poll_review",
+    "connection_reconcile",
+    "connection_request_sync",
+    "connection_send_step",
+    "connection_start_full_sync",
+    "connection_stop_sync",
+    "connection_sweep",
+    "counters_apply",
+    "prune",
+    "reap",
+    "sku_resync",
+]

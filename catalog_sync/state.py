@@ -1,0 +1,102 @@
+"""The one way SKU state changes: rows and counters move together, in one transaction.
+
+Rows are locked first (in id order) and counter rows after them (in bucket order), so two workers can
+never deadlock on the pair, and a counter is never out of step with the rows it counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import BUCKET_OF, Bucket, CatalogCounter, SkuState
+
+COUNTED_BUCKETS = (Bucket.AVAILABLE, Bucket.PENDING, Bucket.NEEDS_DETAILS, Bucket.REJECTED)
+
+
+def counters_ensure(connection_id: int) -> None:
+    CatalogCounter.objects.bulk_create(
+        [CatalogCounter(connection_id=connection_id, bucket=b) for b in COUNTED_BUCKETS],
+        ignore_conflicts=True,
+    )
+
+
+def counters_apply(connection_id: int, deltas: Mapping[int, int]) -> None:
+    """Must run inside the transaction that changed the rows."""
+    for bucket in sorted(deltas):
+        delta = deltas[bucket]
+        if bucket == Bucket.NONE or not delta:
+            continue
+        updated = CatalogCounter.objects.filter(connection_id=connection_id, bucket=bucket).update(
+            value=F("value") + delta
+        )
+        if not updated:
+            counters_ensure(connection_id)
+            CatalogCounter.objects.filter(connection_id=connection_id, bucket=bucket).update(
+                value=F("value") + delta
+            )
+
+
+def states_update(
+    connection_id: int,
+    ids: Iterable[int],
+    *,
+    status: str | None = None,
+    only_if: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> int:
+    """Set `status` (and its bucket) plus `fields` on the given rows; move the counters by the bucket
+    changes. `only_if` adds compare-and-set conditions (e.g. {"batch_id": 7}). Returns rows changed."""
+    ids = sorted(set(ids))
+    if not ids:
+        return 0
+    changed = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), 2000):
+            chunk = ids[start : start + 2000]
+            qs = SkuState.objects.filter(connection_id=connection_id, id__in=chunk)
+            if only_if:
+                qs = qs.filter(**only_if)
+            locked = list(qs.select_for_update().order_by("id").values_list("id", "bucket"))
+            if not locked:
+                continue
+            values = dict(fields)
+            values.setdefault("updated_at", timezone.now())
+            deltas: Counter[int] = Counter()
+            if status is not None:
+                new_bucket = BUCKET_OF[status]
+                values["status"] = status
+                values["bucket"] = new_bucket
+                for _id, bucket in locked:
+                    if bucket != new_bucket:
+                        deltas[bucket] -= 1
+                        deltas[new_bucket] += 1
+            changed += SkuState.objects.filter(id__in=[i for i, _b in locked]).update(**values)
+            counters_apply(connection_id, deltas)
+    return changed
+
+
+def states_delete(connection_id: int, ids: Iterable[int]) -> int:
+    """Delete rows (pruning) and take them out of the counters."""
+    ids = sorted(set(ids))
+    removed = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), 2000):
+            chunk = ids[start : start + 2000]
+            locked = list(
+                SkuState.objects.filter(connection_id=connection_id, id__in=chunk)
+                .select_for_update()
+                .order_by("id")
+                .values_list("id", "bucket")
+            )
+            deltas: Counter[int] = Counter()
+            for _id, bucket in locked:
+                deltas[bucket] -= 1
+            removed += SkuState.objects.filter(id__in=[i for i, _b in locked]).delete()[0]
+            counters_apply(connection_id, deltas)
+    return removed

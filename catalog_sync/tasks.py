@@ -1,0 +1,176 @@
+"""Celery tasks: thin wrappers that take IDs and call the services. Every task is short (one batch, one
+feed-log check, or a bounded chunk of classification) and re-dispatches itself when work remains, so a
+worker that dies loses at most one step, which redelivery or the reaper gives back."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+from .models import Trigger
+
+logger = logging.getLogger(__name__)
+
+# Redis may be restarting while we publish: keep trying for about a minute instead of losing the
+# continuation (the DB state is safe either way; beat would pick it up again later).
+PUBLISH_RETRY = {"max_retries": 60, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 2.0}
+SWEEP_ROWS_PER_TASK = 50_000
+
+
+def _later(task: Any, args: tuple[Any, ...], countdown: float | None = None) -> None:
+    task.apply_async(args, countdown=max(0.0, countdown or 0.0), retry=True, retry_policy=PUBLISH_RETRY)
+
+
+def dispatch_sweep(connection_id: int, trigger: str = Trigger.CHANGE) -> None:
+    _later(sweep_catalog, (connection_id, trigger))
+
+
+def _owner(task: Any) -> str:
+    return str(getattr(task.request, "id", None) or "") or f"local-{timezone.now().timestamp()}"
+
+
+@shared_task(bind=True, name="catalog_sync.tasks.full_sync", acks_late=True)
+def full_sync(self: Any, connection_id: int, trigger: str = Trigger.CONNECT, force: bool = False) -> int:
+    marked = services.connection_full_sync_prepare(connection_id, trigger=trigger, force=force)
+    dispatch_sweep(connection_id, trigger)
+    return marked
+
+
+@shared_task(bind=True, name="catalog_sync.tasks.sweep_catalog", acks_late=True)
+def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) -> dict[str, Any]:
+    """Classify dirty SKUs of one catalog (one sweeper per catalog: a lease), then start sending."""
+    owner = _owner(self)
+    lease = services.sweep_lease_name(connection_id)
+    if not services.lease_take(lease, owner):
+        # Another sweeper has it; it re-checks for dirty rows before it lets go.
+        return {"skipped": True}
+    kicked = False
+
+    def kick() -> None:
+        nonlocal kicked
+        kicked = True
+        _later(send_batches, (connection_id,))
+
+    try:
+        result = services.connection_sweep(
+            connection_id, trigger=trigger, max_rows=SWEEP_ROWS_PER_TASK, on_first_chunk=kick
+        )
+    finally:
+        services.lease_give_back(lease, owner)
+    if result.more:
+        dispatch_sweep(connection_id, trigger)
+    elif services.dirty_rows_waiting(connection_id):
+        # Marked while we were finishing: go again rather than wait for beat.
+        dispatch_sweep(connection_id, trigger)
+    if not kicked:
+        _later(send_batches, (connection_id,))
+    return {"checked": result.checked, "queued": result.queued, "unchanged": result.unchanged}
+
+
+@shared_task(bind=True, name="catalog_sync.tasks.send_batches", acks_late=True)
+def send_batches(self: Any, connection_id: int) -> str:
+    """One step of the catalog's send loop; schedules the next step itself."""
+    outcome = services.connection_send_step(connection_id, owner=_owner(self))
+    if outcome.next_in is not None:
+        _later(send_batches, (connection_id,), outcome.next_in)
+    if outcome.action in ("completed", "idle_review"):
+        _later(poll_review, (connection_id,), services.review_poll_seconds())
+    if outcome.action == "completed" and services.dirty_rows_waiting(connection_id):
+        dispatch_sweep(connection_id)
+    return outcome.action
+
+
+@shared_task(bind=True, name="catalog_sync.tasks.poll_review", acks_late=True)
+def poll_review(self: Any, connection_id: int) -> dict[str, int]:
+    owner = _owner(self)
+    lease = f"catalog-review:{connection_id}"
+    if not services.lease_take(lease, owner):
+        return {"skipped": 1}
+    try:
+        result = services.connection_poll_review(connection_id)
+    finally:
+        services.lease_give_back(lease, owner)
+    if result["left"]:
+        _later(poll_review, (connection_id,), services.review_poll_seconds())
+    return result
+
+
+# --- beat entry points (names fixed in tiktok_admin/celery.py) -------------------------------------
+
+
+@shared_task(name="catalog_sync.tasks.sweep_all")
+def sweep_all() -> int:
+    """Beat: a delta sweep for every connected catalog (fans out from DB state)."""
+    from integration.models import TikTokConnection
+    from tiktok_admin.models import Heartbeat
+
+    Heartbeat.objects.update_or_create(name="catalog-sweep-all", defaults={"seen_at": timezone.now()})
+    ids = list(TikTokConnection.objects.filter(status="connected").values_list("id", flat=True))
+    for cid in ids:
+        if services.dirty_rows_waiting(cid):
+            dispatch_sweep(cid, Trigger.SCHEDULE)
+        else:
+            services.run_finish_if_idle(cid)
+    return len(ids)
+
+
+@shared_task(name="catalog_sync.tasks.poll_feed_logs")
+def poll_feed_logs() -> int:
+    """Beat: nudge every catalog that has a batch in flight or SKUs waiting to be sent."""
+    ids = services.connections_with_work()
+    for cid in ids:
+        _later(send_batches, (cid,))
+    return len(ids)
+
+
+@shared_task(name="catalog_sync.tasks.poll_review_status")
+def poll_review_status() -> int:
+    from .models import SkuState, SyncStatus
+
+    ids = list(
+        SkuState.objects.filter(status=SyncStatus.IN_REVIEW, connection__status="connected")
+        .values_list("connection_id", flat=True)
+        .distinct()
+    )
+    for cid in ids:
+        _later(poll_review, (cid,))
+    return len(ids)
+
+
+@shared_task(name="catalog_sync.tasks.reap_leases")
+def reap_leases() -> dict[str, int]:
+    result = services.reap()
+    for cid in services.connections_with_work():
+        _later(send_batches, (cid,))
+    return result
+
+
+@shared_task(name="catalog_sync.tasks.reconcile_all")
+def reconcile_all() -> int:
+    from integration.models import TikTokConnection
+
+    ids = list(TikTokConnection.objects.filter(status="connected").values_list("id", flat=True))
+    for cid in ids:
+        _later(reconcile_catalog, (cid,))
+    return len(ids)
+
+
+@shared_task(bind=True, name="catalog_sync.tasks.reconcile_catalog", acks_late=True)
+def reconcile_catalog(self: Any, connection_id: int) -> dict[str, Any]:
+    owner = _owner(self)
+    lease = f"catalog-reconcile:{connection_id}"
+    if not services.lease_take(lease, owner, ttl=3600):
+        return {"skipped": True}
+    try:
+        return services.connection_reconcile(connection_id)
+    finally:
+        services.lease_give_back(lease, owner)
+
+
+@shared_task(name="catalog_sync.tasks.prune")
+def prune() -> dict[str, int]:
+    return services.prune()

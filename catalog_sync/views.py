@@ -1,0 +1,241 @@
+"""Thin views: the lists behind the page's numbers, CSV export, Sync now, Resync, exclusions."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from integration.models import TikTokConnection
+from integration.selectors import connection_active_for_store
+from store.models import Category, Product
+from tiktok_admin.access import store_for_request, store_member_required
+
+from . import dirty, selectors, services
+from .forms import ExclusionForm
+from .models import Bucket, CatalogExclusion, SyncStatus
+from .validation import FIELD_LABELS
+
+BUCKET_TITLES = {
+    "available": "Products available",
+    "pending": "Products pending",
+    "needs_details": "Products need additional details",
+}
+
+
+def _connection(request: HttpRequest) -> TikTokConnection:
+    conn = connection_active_for_store(store_for_request(request).pk)
+    if conn is None:
+        raise Http404
+    return conn
+
+
+def _page_url(request: HttpRequest) -> str:
+    return reverse("tiktok-page", kwargs={"account": store_for_request(request).account}) + "#catalog"
+
+
+def _filters(request: HttpRequest) -> selectors.ListFilters:
+    field = request.GET.get("field", "")
+    status = request.GET.get("status", "")
+    return selectors.ListFilters(
+        q=request.GET.get("q", "")[:40],
+        field=field if field in FIELD_LABELS else "",
+        status=status if status in SyncStatus.values else "",
+    )
+
+
+def _title(key: str) -> str:
+    # The seed keeps these three labels in English on every language's page.
+    return BUCKET_TITLES.get(key) or _("Products rejected by TikTok")
+
+
+@require_GET
+@store_member_required()
+def sku_list(request: HttpRequest, bucket: str) -> HttpResponse:
+    if bucket not in selectors.BUCKET_KEYS:
+        raise Http404
+    conn = _connection(request)
+    filters = _filters(request)
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        after = 0
+    page = selectors.list_page(conn, selectors.BUCKET_KEYS[bucket], filters, after=after)
+    counts = selectors.catalog_counts(conn)
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "catalog_sync/list.html",
+        {
+            "nav": "tiktok",
+            "bucket": bucket,
+            "title": _title(bucket),
+            "total": getattr(counts, bucket),
+            "page": page,
+            "filters": filters,
+            "field_choices": sorted(((k, str(v)) for k, v in FIELD_LABELS.items()), key=lambda kv: kv[1]),
+            "status_choices": [
+                (s.value, s.label)
+                for s in SyncStatus
+                if selectors_bucket(s.value) == selectors.BUCKET_KEYS[bucket]
+            ],
+            "base_query": query.urlencode(),
+            "can_act": request.membership.is_admin,  # type: ignore[attr-defined]
+            "page_url": _page_url(request),
+        },
+    )
+
+
+def selectors_bucket(status: str) -> int:
+    from .models import BUCKET_OF
+
+    return int(BUCKET_OF[status])
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@store_member_required()
+def sku_export(request: HttpRequest, bucket: str) -> StreamingHttpResponse:
+    if bucket not in selectors.BUCKET_KEYS:
+        raise Http404
+    conn = _connection(request)
+    filters = _filters(request)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(
+            [
+                _("SKU ID"),
+                _("Product ID"),
+                _("Product"),
+                _("SKU"),
+                _("Status"),
+                _("Missing or invalid"),
+                _("Reason"),
+            ]
+        )
+        for row in selectors.iter_states(conn, selectors.BUCKET_KEYS[bucket], filters):
+            if filters.field and not any(p.get("field") == filters.field for p in row.state.problems or []):
+                continue
+            yield writer.writerow(
+                [
+                    row.state.sku_id,
+                    row.state.product_id or "",
+                    _csv_safe(row.name),
+                    _csv_safe(row.sku_name),
+                    row.state.get_status_display(),
+                    "; ".join(row.fields),
+                    _csv_safe(" | ".join(row.reasons)),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tiktok-{bucket}.csv"'
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ is a formula in spreadsheets: neutralise it.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@require_POST
+@store_member_required(admin=True)
+def sync_now(request: HttpRequest) -> HttpResponseRedirect:
+    conn = _connection(request)
+    try:
+        services.connection_request_sync(conn.pk, actor=request.user)
+    except services.SyncRateLimited as exc:
+        messages.warning(
+            request,
+            _("A sync was requested a moment ago. You can ask again in %(seconds)s seconds.")
+            % {"seconds": exc.wait_seconds},
+        )
+    else:
+        messages.success(
+            request, _("Catalog sync started. The numbers update as TikTok processes the products.")
+        )
+    return redirect(_page_url(request))
+
+
+@require_POST
+@store_member_required(admin=True)
+def resync(request: HttpRequest, sku_id: int) -> HttpResponseRedirect:
+    conn = _connection(request)
+    if services.sku_resync(conn.pk, sku_id):
+        messages.success(request, _("SKU %(sku)s will be sent to TikTok again.") % {"sku": sku_id})
+    else:
+        messages.error(request, _("This SKU is not part of the TikTok catalog."))
+    back = request.POST.get("next", "")
+    if back.startswith("/admin/") and "//" not in back:
+        return HttpResponseRedirect(back)
+    return redirect(_page_url(request))
+
+
+@require_http_methods(["GET", "POST"])
+@store_member_required()
+def exclusions(request: HttpRequest) -> HttpResponse:
+    store = store_for_request(request)
+    conn = _connection(request)
+    can_act = request.membership.is_admin  # type: ignore[attr-defined]
+    form = ExclusionForm(store, request.POST or None)
+    if request.method == "POST":
+        if not can_act:
+            raise Http404
+        if form.is_valid():
+            with transaction.atomic():
+                exclusion = form.save()
+                _exclusion_changed(store.pk, exclusion)
+            messages.success(request, _("Excluded from TikTok. Products already there will be removed."))
+            return redirect("catalog-exclusions", account=store.account)
+    rows = (
+        CatalogExclusion.objects.filter(store=store)
+        .select_related("product", "category")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "catalog_sync/exclusions.html",
+        {
+            "nav": "tiktok",
+            "form": form,
+            "rows": rows,
+            "can_act": can_act,
+            "connection": conn,
+            "page_url": _page_url(request),
+        },
+    )
+
+
+def _exclusion_changed(store_id: int, exclusion: CatalogExclusion) -> None:
+    if exclusion.product_id:
+        dirty.products_mark_dirty(store_id, [exclusion.product_id])
+    elif exclusion.category_id:
+        dirty.categories_mark_dirty(store_id, [exclusion.category_id])
+
+
+@require_POST
+@store_member_required(admin=True)
+def exclusion_delete(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    store = store_for_request(request)
+    exclusion = get_object_or_404(CatalogExclusion, pk=pk, store=store)
+    with transaction.atomic():
+        _exclusion_changed(store.pk, exclusion)
+        exclusion.delete()
+    messages.success(request, _("The exclusion was removed; these products will be sent to TikTok again."))
+    return redirect("catalog-exclusions", account=store.account)
+
+
+__all__ = ["Bucket", "Category", "Product"]
