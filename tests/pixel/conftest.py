@@ -24,7 +24,10 @@ def _pixel_isolation(settings: Any) -> Iterator[None]:
     cache.clear()
     yield
     pixel_cache._local.reset()
-    cache.clear()
+    try:
+        cache.clear()
+    except Exception:  # a test that simulates a cache outage
+        pass
 
 
 @pytest.fixture
