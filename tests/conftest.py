@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.plugins.store",
     "tests.plugins.browser",
     "tests.plugins.processes",
+    "tests.plugins.sandbox",
 ]
 
 STRICT = os.environ.get("STRICT_TESTS") == "1"
@@ -31,3 +32,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
 def _english_by_default(settings: object) -> None:
     """Tests assert exact strings; each test picks its language explicitly when it matters."""
     settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    """PBKDF2's deliberate slowness costs about a second per user; tests only need a valid hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
