@@ -1,8 +1,19 @@
-"""Read-only access to the connection for other apps (pixel, catalog_sync, tiktok_shop)."""
+"""Read-only access to the connection, for this app's views and for other apps (pixel, catalog_sync,
+tiktok_shop)."""
 
 from __future__ import annotations
 
-from .models import TikTokConnection
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+
+from store.models import InstalledApp, Store
+
+from .models import AuditEvent, TikTokConnection, TikTokSetup
+
+AUDIT_TRAIL_LENGTH = 20
+TIKTOK_APP_SLUG = "tiktok"
 
 
 def connection_active_for_store(store_id: int) -> TikTokConnection | None:
@@ -12,3 +23,71 @@ def connection_active_for_store(store_id: int) -> TikTokConnection | None:
 def connection_is_active(connection_id: int) -> bool:
     """Cheap check for workers between two requests to TikTok: stop as soon as this turns False."""
     return TikTokConnection.objects.active().filter(pk=connection_id).exists()
+
+
+def connection_latest_for_store(store_id: int) -> TikTokConnection | None:
+    """The store's most recent connection, active or not (a disconnected one explains why on the page).
+    At most one is active, and a new one is only created after the previous ended, so the newest is it."""
+    rows = list(
+        TikTokConnection.objects.for_store(store_id)
+        .select_related("connected_by", "disconnected_by")
+        .order_by("-connected_at", "-pk")[:1]
+    )
+    return rows[0] if rows else None
+
+
+@dataclass(frozen=True)
+class CatalogCounts:
+    available: int = 0
+    pending: int = 0
+    needs_details: int = 0
+    rejected: int | None = None
+    urls: dict[str, str] = field(default_factory=dict)
+
+
+def catalog_counts_for(connection: TikTokConnection | None) -> CatalogCounts:
+    """The catalog numbers on the page. They come from the catalog sync's counters; before the catalog sync
+    exists (or before a connection) they are true zeros."""
+    if connection is None:
+        return CatalogCounts()
+    try:
+        from catalog_sync.selectors import catalog_counts
+    except ImportError:
+        return CatalogCounts()
+    raw: Any = catalog_counts(connection)
+    get = raw.get if isinstance(raw, dict) else (lambda name, default=None: getattr(raw, name, default))
+    urls = get("urls", None) or get("list_urls", None) or {}
+    rejected = get("rejected", None)
+    return CatalogCounts(
+        available=int(get("available", 0) or 0),
+        pending=int(get("pending", 0) or 0),
+        needs_details=int(get("needs_details", 0) or 0),
+        rejected=int(rejected) if rejected is not None else None,
+        urls={str(k): str(v) for k, v in dict(urls).items()},
+    )
+
+
+@dataclass(frozen=True)
+class StoreFacts:
+    """What the page needs to know about the store, in one query."""
+
+    brl_policies: int
+    app_installed: bool
+
+
+def store_facts(store: Store) -> StoreFacts:
+    row = Store.objects.filter(pk=store.pk).aggregate(
+        brl=Count("trade_policies", filter=Q(trade_policies__currency="BRL", trade_policies__is_active=True)),
+    )
+    installed = InstalledApp.objects.filter(store=store, app=TIKTOK_APP_SLUG).exists()
+    return StoreFacts(brl_policies=int(row["brl"] or 0), app_installed=installed)
+
+
+def setup_for_store(store_id: int) -> TikTokSetup | None:
+    return TikTokSetup.objects.select_related("trade_policy").filter(store_id=store_id).first()
+
+
+def audit_trail(store_id: int, limit: int = AUDIT_TRAIL_LENGTH) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(store_id=store_id).select_related("actor").order_by("-at", "-id")[:limit]
+    )

@@ -289,6 +289,10 @@ def connection_auto_disconnect(connection_id: int, *, error: object) -> bool:
 
     Any other error (throttling, 5xx, timeouts, 40104 missing token, 40001 on one object) is recorded as
     the connection's last error and never disconnects."""
+    return _auto_disconnect(connection_id, error, refine=True)
+
+
+def _auto_disconnect(connection_id: int, error: object, *, refine: bool, detail: str = "") -> bool:
     reason = disconnect_reason_for(error)
     if reason is None:
         if isinstance(error, BaseException):
@@ -299,12 +303,14 @@ def connection_auto_disconnect(connection_id: int, *, error: object) -> bool:
         return False
     if isinstance(error, BaseException):
         connection_record_error(connection_id, error=error)
-        reason, tiktok_says = _refine_with_profile(connection, reason)
+        tiktok_says = ""
+        if refine:
+            reason, tiktok_says = _refine_with_profile(connection, reason)
         summary = _error_summary(error)
     else:
         tiktok_says = ""
         summary = {"code": None, "message": "", "request_id": ""}
-    detail = tiktok_says or summary["message"]
+    detail = detail or tiktok_says or summary["message"]
     cleared, _token = _clear_locally(connection_id, reason=reason, actor=None, detail=detail)
     if cleared is None:
         return False
@@ -684,10 +690,13 @@ def connection_check(connection_id: int) -> CheckResult:
         return CheckResult(connection_id, healthy=False, disconnected=False, error="not connected")
     now = timezone.now()
     try:
-        profile = remote.business_profile_get(connection.access_token or "", connection.external_business_id)
-    except Exception as exc:  # noqa: BLE001 - classification happens in connection_auto_disconnect
+        profile = remote.business_profile_get(
+            connection.access_token or "", connection.external_business_id, interactive=False
+        )
+    except Exception as exc:  # noqa: BLE001 - classification happens in _auto_disconnect
         TikTokConnection.objects.filter(pk=connection_id).update(last_checked_at=now)
-        disconnected = connection_auto_disconnect(connection_id, error=exc)
+        # The profile itself failed, so asking it again to refine the reason would tell nothing new.
+        disconnected = _auto_disconnect(connection_id, exc, refine=False)
         return CheckResult(connection_id, healthy=False, disconnected=disconnected, error=str(exc)[:200])
     TikTokConnection.objects.filter(pk=connection_id).update(last_checked_at=now)
     if profile is None:
@@ -696,16 +705,9 @@ def connection_check(connection_id: int) -> CheckResult:
         reason = DisconnectReason.ACCOUNT_SUSPENDED
     else:
         return CheckResult(connection_id, healthy=True, disconnected=False)
-    disconnected = _auto_disconnect_for_profile(connection_id, reason, profile)
+    detail = str(profile.suspension_reason or "") if profile is not None else ""
+    disconnected = _auto_disconnect(connection_id, reason, refine=False, detail=detail)
     return CheckResult(connection_id, healthy=False, disconnected=disconnected, error=str(reason))
-
-
-def _auto_disconnect_for_profile(connection_id: int, reason: str, profile: Any) -> bool:
-    done = connection_auto_disconnect(connection_id, error=reason)
-    message = getattr(profile, "suspension_reason", None) if profile is not None else None
-    if done and message:
-        TikTokConnection.objects.filter(pk=connection_id).update(disconnect_detail=str(message)[:2000])
-    return done
 
 
 def connections_check_all(*, trigger: str = "beat") -> HealthCheckRun:

@@ -1,0 +1,266 @@
+"""Marketplace > TikTok (also Apps > My apps > TikTok): setup, connect, manage, disconnect."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tiktok_admin.access import store_for_request, store_member_required
+
+from . import selectors, services
+from .destinations import available_destinations, destination_url
+from .forms import SetupForm
+from .models import DisconnectReason
+
+logger = logging.getLogger(__name__)
+
+CATALOG_PANEL_TEMPLATE = "catalog_sync/_tiktok_page_panel.html"
+MANUAL_REASONS = frozenset({DisconnectReason.MANUAL, DisconnectReason.OPS})
+
+
+@lru_cache(maxsize=8)
+def _template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _page_url(request: HttpRequest) -> str:
+    return redirect("tiktok-page", account=store_for_request(request).account).url
+
+
+def _catalog_rows(counts: selectors.CatalogCounts) -> list[dict[str, object]]:
+    # The labels stay in English, as the seed keeps them; the explanations are translated.
+    rows: list[dict[str, object]] = [
+        {
+            "key": "available",
+            "label": "Products available",
+            "value": counts.available,
+            "help": _("Indicates the quantity of products in your catalog that are available on TikTok."),
+        },
+        {
+            "key": "pending",
+            "label": "Products pending",
+            "value": counts.pending,
+            "help": _(
+                "Indicates the quantity of products in your catalog that are being processed on TikTok. This "
+                "status is transitory and it means that TikTok is analyzing the information."
+            ),
+        },
+        {
+            "key": "needs_details",
+            "label": "Products need additional details",
+            "value": counts.needs_details,
+            "help": _(
+                "Indicates the number of products in your catalog that are missing some information in order "
+                "to be synced with TikTok."
+            ),
+        },
+    ]
+    if counts.rejected is not None:
+        rows.append(
+            {
+                "key": "rejected",
+                "label": _("Products rejected by TikTok"),
+                "value": counts.rejected,
+                "help": _("Products TikTok reviewed and did not accept, with TikTok's reason in the list."),
+            }
+        )
+    for row in rows:
+        row["url"] = counts.urls.get(str(row["key"]), "")
+    return rows
+
+
+@require_GET
+@store_member_required()
+def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
+    store = store_for_request(request)
+    facts = selectors.store_facts(store)
+    eligibility = services.store_eligibility(store, brl_policy_count=facts.brl_policies)
+    setup = selectors.setup_for_store(store.pk)
+    connection = selectors.connection_latest_for_store(store.pk)
+    active = connection is not None and connection.is_active
+    if not eligibility.eligible:
+        state = "ineligible"
+    elif active:
+        state = "connected"
+    elif connection is not None:
+        state = "disconnected"
+    elif not facts.app_installed:
+        state = "not_installed"
+    elif setup is not None and setup.confirmed_at is not None:
+        state = "ready_to_connect"
+    else:
+        state = "setup_needed"
+    context = {
+        "nav": "my-apps" if via_apps else "tiktok",
+        "state": state,
+        "eligibility": eligibility,
+        "app_installed": facts.app_installed,
+        "setup": setup,
+        "connection": connection,
+        "active": active,
+        "can_act": request.membership.is_admin,  # type: ignore[attr-defined]
+        "catalog_rows": _catalog_rows(selectors.catalog_counts_for(connection if active else None)),
+        "destinations": available_destinations(connection),
+        "audit_events": selectors.audit_trail(store.pk),
+        "auto_disconnected": connection is not None
+        and not active
+        and connection.disconnect_reason not in MANUAL_REASONS,
+        "manual_steps": connection is not None
+        and not active
+        and connection.disconnect_reason in MANUAL_REASONS
+        and bool(connection.remote_disconnect_error),
+        "catalog_panel": CATALOG_PANEL_TEMPLATE
+        if active and _template_exists(CATALOG_PANEL_TEMPLATE)
+        else None,
+    }
+    return render(request, "integration/page.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@store_member_required(admin=True)
+def setup(request: HttpRequest) -> HttpResponse:
+    """Step 1 (form) and step 2 (review) of the setup. Nothing is saved before Confirm."""
+    store = store_for_request(request)
+    eligibility = services.store_eligibility(store)
+    existing = selectors.setup_for_store(store.pk)
+    if selectors.connection_active_for_store(store.pk) is not None:
+        messages.info(request, _("This store is already connected to TikTok."))
+        return redirect("tiktok-page", account=store.account)
+    context: dict[str, object] = {"nav": "tiktok", "eligibility": eligibility, "existing": existing}
+    if not eligibility.eligible:
+        return render(
+            request, "integration/setup.html", context, status=200 if request.method == "GET" else 400
+        )
+    if request.method == "GET":
+        form = SetupForm(store=store, setup=existing, initial=SetupForm.initial_for(store, existing))
+        return render(request, "integration/setup.html", {**context, "form": form, "step": "form"})
+
+    action = request.POST.get("action", "review")
+    form = SetupForm(request.POST, store=store, setup=existing)
+    if action == "edit" or not form.is_valid():
+        status = 200 if action == "edit" else 400
+        return render(
+            request, "integration/setup.html", {**context, "form": form, "step": "form"}, status=status
+        )
+    if action != "confirm":
+        return render(request, "integration/setup.html", {**context, "form": form, "step": "review"})
+    try:
+        services.setup_confirm(store, form.cleaned_data, actor=request.user)
+    except services.IntegrationError as exc:
+        form.add_error(None, exc.message)
+        return render(
+            request, "integration/setup.html", {**context, "form": form, "step": "form"}, status=400
+        )
+    messages.success(request, _("Setup confirmed. Now connect your TikTok account."))
+    return redirect("tiktok-page", account=store.account)
+
+
+@require_POST
+@store_member_required(admin=True)
+def connect(request: HttpRequest) -> HttpResponse:
+    """*Connect account*: off to TikTok's onboarding with a signed `external_data` and a fresh `state`."""
+    store = store_for_request(request)
+    try:
+        url = services.connect_start(
+            store, user=request.user, session=request.session, language_code=get_language()
+        )
+    except services.IntegrationError as exc:
+        messages.error(request, exc.message)
+        return redirect("tiktok-page", account=store.account)
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+@store_member_required(admin=True)
+def callback(request: HttpRequest) -> HttpResponse:
+    """TikTok sends the merchant back here with `auth_code` and `state` (or `error` when cancelled). The
+    answer always lands on the page without the query string, so the code is not left in the address bar."""
+    store = store_for_request(request)
+    state = request.GET.get("state", "")
+    auth_code = request.GET.get("auth_code", "") or request.GET.get("code", "")
+    error = request.GET.get("error", "")
+    try:
+        if error or not auth_code:
+            services.connect_cancelled(
+                store, user=request.user, session=request.session, state=state, error=error or "no_code"
+            )
+            messages.warning(request, _("The connection with TikTok was cancelled. Nothing was saved."))
+        else:
+            services.connect_complete(
+                store, user=request.user, session=request.session, state=state, auth_code=auth_code
+            )
+            messages.success(
+                request, _("Your store is connected to TikTok. The first catalog sync has started.")
+            )
+    except services.IntegrationError as exc:
+        messages.error(request, exc.message)
+    return redirect("tiktok-page", account=store.account)
+
+
+@require_POST
+@store_member_required(admin=True)
+def disconnect(request: HttpRequest) -> HttpResponse:
+    store = store_for_request(request)
+    connection = selectors.connection_active_for_store(store.pk)
+    if connection is None:
+        messages.info(request, _("TikTok is already disconnected from this store."))
+        return redirect("tiktok-page", account=store.account)
+    result = services.connection_disconnect(connection.pk, reason=DisconnectReason.MANUAL, actor=request.user)
+    if result.manual_steps_needed:
+        messages.warning(
+            request,
+            _(
+                "TikTok was disconnected from your store, but TikTok could not confirm it. Follow the steps "
+                "on this page to make sure the integration is disabled at TikTok."
+            ),
+        )
+    else:
+        messages.success(request, _("TikTok was disconnected from your store."))
+    return redirect("tiktok-page", account=store.account)
+
+
+@require_POST
+@store_member_required(admin=True)
+def advanced_matching(request: HttpRequest) -> HttpResponse:
+    store = store_for_request(request)
+    connection = selectors.connection_active_for_store(store.pk)
+    if connection is None:
+        messages.error(request, _("This store is not connected to TikTok."))
+        return redirect("tiktok-page", account=store.account)
+    enabled = request.POST.get("enabled", "") in ("1", "on", "true")
+    try:
+        services.advanced_matching_set(connection.pk, enabled=enabled, actor=request.user)
+    except services.IntegrationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if enabled:
+            messages.success(
+                request, _("Advanced Matching is on: hashed e-mail and phone are shared with TikTok.")
+            )
+        else:
+            messages.success(request, _("Advanced Matching is off: no personal data is shared with TikTok."))
+    return redirect(_page_url(request) + "#data-sharing")
+
+
+@require_GET
+@store_member_required()
+def go(request: HttpRequest, destination: str) -> HttpResponse:
+    """A *Manage* / *Create an ad* button: redirect to TikTok for this store's connection, or 404."""
+    store = store_for_request(request)
+    url = destination_url(destination, selectors.connection_latest_for_store(store.pk))
+    if url is None:
+        raise Http404
+    return HttpResponseRedirect(url)
