@@ -1,0 +1,182 @@
+"""Settings > Accounts and the TikTok Shop overview: what each role sees and may do, in each language."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from tiktok_shop.models import ShopConnection, ShopStatus, StoreChannelSettings
+
+DISCONNECT_URL = f"{settings.TIKTOK_API_BASE_URL}/tbp/v2.0/shop/connection/disconnect"
+SELLER_CENTER_NOTE = (
+    "Orders, fulfillment, returns and refunds of your TikTok Shop are managed in TikTok Seller Center."
+)
+OK = {"code": 0, "message": "OK", "request_id": "1", "data": {}}
+
+# The status card's words per language (the seed is English; pt-BR and es are our translations).
+STATUS_WORDS = {
+    "en": {"setup": "Setup in Progress", "active": "Active", "none": "Not connected", "error": "Error"},
+    "pt-br": {
+        "setup": "Configuração em andamento",
+        "active": "Ativo",
+        "none": "Não conectado",
+        "error": "Erro",
+    },
+    "es": {"setup": "Configuración en curso", "active": "Activo", "none": "No conectado", "error": "Error"},
+}
+
+
+def url(name: str, account: str = "lojademo") -> str:
+    return reverse(name, kwargs={"account": account})
+
+
+@pytest.fixture
+def admin_client(admin_user_of_store) -> Client:
+    c = Client()
+    c.force_login(admin_user_of_store)
+    return c
+
+
+@pytest.fixture
+def viewer_client(viewer_user_of_store) -> Client:
+    c = Client()
+    c.force_login(viewer_user_of_store)
+    return c
+
+
+def lang_client(client: Client, lang: str) -> Client:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    return client
+
+
+def card_text(html: str) -> str:
+    start = html.index('data-testid="tts-status"')
+    return html[html.index(">", start) + 1 : html.index("</span>", start)]
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-br", "es"])
+def test_overview_status_card_in_each_state_and_language(store, admin_client, make_shop_connection, lang):
+    c = lang_client(admin_client, lang)
+    words = STATUS_WORDS[lang]
+    assert card_text(c.get(url("shop-overview")).content.decode()) == words["none"]
+    StoreChannelSettings.objects.create(store=store, shop_setup_started_at="2026-11-27T10:00:00Z")
+    assert card_text(c.get(url("shop-overview")).content.decode()) == words["setup"]
+    connection = make_shop_connection(store)
+    assert card_text(c.get(url("shop-overview")).content.decode()) == words["active"]
+    ShopConnection.objects.filter(pk=connection.pk).update(
+        status=ShopStatus.ERROR, last_error_message="Shop closed"
+    )
+    page = c.get(url("shop-overview")).content.decode()
+    assert card_text(page) == words["error"] and "Shop closed" in page
+
+
+def test_settings_lists_both_accounts(store, admin_client, make_shop_connection, tt4b_connection):
+    make_shop_connection(store)
+    page = admin_client.get(url("tiktok-settings")).content.decode()
+    tt4b = page[page.index('data-testid="account-tt4b"') : page.index('data-testid="account-tiktok-shop"')]
+    for value in (
+        "7100000000000000001",
+        "7200000000000000001",
+        "CABCDEFGHIJ1234567XY",
+        "7300000000000000001",
+    ):
+        assert value in tt4b
+    shop = page[page.index('data-testid="account-tiktok-shop"') :]
+    assert "Loja Demo TikTok Shop" in shop and "Demo Merchant" in shop and ">BR<" in shop
+    assert 'data-testid="shop-disconnect"' in shop
+    assert "token-for-tests" not in page
+
+
+def test_viewer_sees_but_cannot_act(store, viewer_client, make_shop_connection):
+    connection = make_shop_connection(store)
+    page = viewer_client.get(url("tiktok-settings"))
+    assert page.status_code == 200 and "Loja Demo TikTok Shop" in page.content.decode()
+    assert 'data-testid="shop-disconnect"' not in page.content.decode()
+    assert viewer_client.get(url("shop-overview")).status_code == 200
+    assert viewer_client.post(url("shop-disconnect")).status_code == 403
+    assert viewer_client.get(url("shop-disconnect")).status_code == 403
+    assert viewer_client.post(url("shop-connect")).status_code == 403
+    assert viewer_client.get(url("shop-callback") + "?state=x&auth_code=y").status_code == 403
+    connection.refresh_from_db()
+    assert connection.status == ShopStatus.CONNECTED
+
+
+def test_other_stores_get_404_and_anonymous_go_to_login(store, make_store, make_user, make_shop_connection):
+    other = make_store(account="outraloja")
+    make_shop_connection(store)
+    stranger = make_user(other)
+    c = Client()
+    c.force_login(stranger)
+    for name in ("tiktok-settings", "shop-overview", "shop-disconnect", "shop-callback"):
+        assert c.get(url(name)).status_code == 404
+    assert c.post(url("shop-disconnect")).status_code == 404
+    assert c.post(url("shop-connect")).status_code == 404
+    assert ShopConnection.objects.live().count() == 1
+    anonymous = Client().get(url("tiktok-settings"))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_disconnect_needs_post_with_csrf(store, admin_user_of_store, make_shop_connection):
+    make_shop_connection(store)
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(admin_user_of_store)
+    assert c.post(url("shop-disconnect")).status_code == 403
+    assert ShopConnection.objects.live().count() == 1
+
+
+@responses.activate
+@pytest.mark.parametrize("lang", ["en", "pt-br", "es"])
+def test_disconnect_lands_on_overview_with_setup_in_progress_and_seller_center(
+    store, admin_client, make_shop_connection, lang
+):
+    make_shop_connection(store)
+    responses.post(DISCONNECT_URL, json=OK)
+    c = lang_client(admin_client, lang)
+    warning = c.get(url("shop-disconnect")).content.decode()
+    assert 'data-testid="shop-disconnect-consequences"' in warning
+    response = c.post(url("shop-disconnect"), follow=True)
+    assert response.redirect_chain == [(url("shop-overview"), 302)]
+    page = response.content.decode()
+    assert card_text(page) == STATUS_WORDS[lang]["setup"]
+    assert f'href="{settings.TIKTOK_SELLER_CENTER_URL}"' in page
+    with translation.override(lang):
+        expected = translation.gettext(SELLER_CENTER_NOTE)
+    assert expected in page
+    if lang != "en":
+        assert expected != SELLER_CENTER_NOTE
+
+
+@responses.activate
+def test_disconnect_failure_at_tiktok_is_shown(store, admin_client, make_shop_connection):
+    make_shop_connection(store)
+    responses.post(
+        DISCONNECT_URL, json={"code": 50002, "message": "Service is busy.", "request_id": "1", "data": {}}
+    )
+    page = admin_client.post(url("shop-disconnect"), follow=True).content.decode()
+    assert "TikTok did not confirm the disconnect: Service is busy." in page
+    assert card_text(page) == "Setup in Progress"
+    assert ShopConnection.objects.live().count() == 0
+
+
+def test_connect_redirects_to_tiktok_and_callback_error_is_explained(store, admin_client):
+    response = admin_client.post(url("shop-connect"))
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(settings.TIKTOK_WEB_BASE_URL + "/seller/authorize?external_data=")
+    from urllib.parse import parse_qs, urlsplit
+
+    from tiktok_api.external_data import external_data_verify
+
+    data = external_data_verify(
+        parse_qs(urlsplit(location).query)["external_data"][0], settings.TIKTOK_EXTERNAL_DATA_KEY
+    )
+    back = admin_client.get(
+        url("shop-callback"), {"state": data["state"], "error": "not_shop_owner"}, follow=True
+    )
+    page = back.content.decode()
+    assert "Only the TikTok Shop owner account can connect a shop." in page
+    assert not ShopConnection.objects.exists()
