@@ -262,3 +262,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Catalog sync (catalog_sync) ---------------------------------------------------------------
+CATALOG_SYNC_UPLOAD_BATCH = env.int("CATALOG_SYNC_UPLOAD_BATCH", default=5000)  # TikTok's max per upload
+CATALOG_SYNC_DELETE_BATCH = env.int("CATALOG_SYNC_DELETE_BATCH", default=1000)  # TikTok's max per delete
+CATALOG_SYNC_LEASE_SECONDS = env.float("CATALOG_SYNC_LEASE_SECONDS", default=300.0)
+CATALOG_SYNC_POLL_SECONDS = env.float("CATALOG_SYNC_POLL_SECONDS", default=2.0)
+CATALOG_SYNC_REVIEW_POLL_SECONDS = env.float("CATALOG_SYNC_REVIEW_POLL_SECONDS", default=30.0)
+# Retry countdowns stay below the Redis visibility timeout (a longer countdown would be redelivered).
+CATALOG_SYNC_MAX_BACKOFF_SECONDS = env.float(
+    "CATALOG_SYNC_MAX_BACKOFF_SECONDS", default=min(300.0, CELERY_VISIBILITY_TIMEOUT / 2)
+)
+CATALOG_SYNC_NOW_INTERVAL_SECONDS = env.int("CATALOG_SYNC_NOW_INTERVAL_SECONDS", default=60)
+CATALOG_SYNC_RETENTION_DAYS = env.int("CATALOG_SYNC_RETENTION_DAYS", default=30)
