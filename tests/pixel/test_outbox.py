@@ -259,3 +259,28 @@ def test_send_task_is_registered_in_beat_and_celery() -> None:
         "pixel.tasks.purge_outbox",
         "pixel.tasks.send_outbox_for_store",
     } <= set(app.tasks)
+
+
+def test_beat_sweep_dispatches_one_task_per_due_store(store: Any, connect: Any, monkeypatch: Any) -> None:
+    from pixel import tasks
+
+    conn = connect(store)
+    make_rows(conn, 3)
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.send_outbox_for_store, "delay", lambda store_id: sent.append(store_id))
+    assert tasks.send_outbox_all.apply().get() == 1
+    assert sent == [store.pk]
+
+
+def test_on_commit_dispatch_never_fails_the_shopper_request(
+    store: Any, settings: Any, monkeypatch: Any
+) -> None:
+    from pixel import services, tasks
+
+    settings.PIXEL_OUTBOX_DISPATCH = True
+
+    def broken(store_id: int) -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.send_outbox_for_store, "delay", broken)
+    services.outbox_dispatch(store.pk)  # logs, does not raise
