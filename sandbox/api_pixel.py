@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from sandbox.app import SandboxApp
 
 MAX_EVENTS = 1000
-DEDUP_SECONDS = 48 * 3600
 # Unix seconds up to year 2286; a value above this is almost certainly milliseconds.
 MAX_EVENT_TIME = 9_999_999_999
 
@@ -70,7 +69,7 @@ def _store_events(ctx: ApiContext, pixel_code: str, source: str, events: list[di
                     c.execute(
                         "SELECT 1 FROM events WHERE pixel_code = ? AND event = ? AND event_id = ? AND received_at > ?"
                         " AND deduplicated = 0 LIMIT 1",
-                        (pixel_code, event["event"], str(event_id), now - DEDUP_SECONDS),
+                        (pixel_code, event["event"], str(event_id), now - float(ctx.config["event_dedup_seconds"])),
                     ).fetchone()
                     is not None
                 )

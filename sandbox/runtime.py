@@ -34,6 +34,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "auth_code_ttl_seconds": 3600,
     "external_data_max_age_seconds": 1800,
     "timeout_seconds": 20.0,
+    "event_dedup_seconds": 48 * 3600,
 }
 
 THROTTLE_CODE = 40100
