@@ -219,6 +219,10 @@ TIKTOK_PIXEL_SDK_URL = env.str(
     "TIKTOK_PIXEL_SDK_URL", default="https://analytics.tiktok.com/i18n/pixel/events.js"
 )
 TIKTOK_SELLER_CENTER_URL = env.str("TIKTOK_SELLER_CENTER_URL", default="https://seller-br.tiktok.com/")
+# TikTok Shop order import: orders per page asked from TikTok, and how long one poll may hold its
+# connection's lease before a dead worker's lease counts as expired.
+TIKTOK_SHOP_ORDER_PAGE_SIZE = env.int("TIKTOK_SHOP_ORDER_PAGE_SIZE", default=50)
+TIKTOK_SHOP_IMPORT_LEASE_SECONDS = env.int("TIKTOK_SHOP_IMPORT_LEASE_SECONDS", default=120)
 
 FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS",

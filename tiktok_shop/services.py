@@ -52,7 +52,7 @@ def _setting(name: str, default: Any) -> Any:
 
 
 def import_page_size() -> int:
-    return int(_setting("TIKTOK_SHOP_ORDER_PAGE_SIZE", 50))
+    return max(1, min(int(_setting("TIKTOK_SHOP_ORDER_PAGE_SIZE", 50)), 100))
 
 
 def import_lease_seconds() -> float:
@@ -466,6 +466,11 @@ def orders_import(connection_id: int) -> ShopImportRun | None:
     owner = lease_acquire(lease, ttl)
     if owner is None:
         return None
+    # Holding the lease means no other poll of this connection runs: a run still "running" was cut short
+    # by a killed worker. Close it so the history tells the truth.
+    ShopImportRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error_message="interrupted: the worker was lost"
+    )
     run = ShopImportRun.objects.create(connection=connection)
     external_id = external_business_id_for(connection.store)
     try:
