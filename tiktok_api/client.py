@@ -117,12 +117,14 @@ class TikTokClient:
         body: Mapping[str, Any] | None = None,
         write: bool = False,
         idempotent: bool = True,
+        policy: RetryPolicy | None = None,
     ) -> Envelope:
         """One logical call: rate limit, send, classify, retry what is retryable (bounded).
 
         Not retried inline: AuthError/Permission/Permanent (never), WriteOutcomeUnknown (the caller must
         check the feed log), a per-minute throttle (the endpoint is paused for everyone and the error is
         raised with retry_after=300), transport failures of non-idempotent calls."""
+        retry = policy or self.retry
         attempt = 0
         while True:
             attempt += 1
@@ -135,19 +137,19 @@ class TikTokClient:
                 if exc.per_minute:
                     self.rate_limiter.pause(limit_key, exc.retry_after)
                     raise
-                wait = max(exc.retry_after, self.retry.delay(attempt, self._rng))
-                if attempt >= self.retry.max_attempts:
+                wait = max(exc.retry_after, retry.delay(attempt, self._rng))
+                if attempt >= retry.max_attempts:
                     self._throttle_persisted(exc, limit_key, attempt)
                     raise
-                if wait > self.retry.max_inline_wait:
+                if wait > retry.max_inline_wait:
                     raise
                 self.clock.sleep(wait)
             except RetryableError as exc:
                 if not idempotent and exc.code is None and exc.http_status is None:
                     raise  # transport failure: the request may have been processed
-                if attempt >= self.retry.max_attempts:
+                if attempt >= retry.max_attempts:
                     raise
-                self.clock.sleep(self.retry.delay(attempt, self._rng))
+                self.clock.sleep(retry.delay(attempt, self._rng))
 
     def _throttle_persisted(self, exc: ThrottledError, limit_key: str, attempts: int) -> None:
         """TikTok's throttle messages do not reliably say which window was breached. A throttle that
@@ -435,9 +437,8 @@ class TikTokClient:
             state = self.lock.holder(catalog_id)
             if state is not None and state.feed_log_id:
                 try:
-                    log = self.product_log(
-                        access_token, bc_id=bc_id, catalog_id=catalog_id, feed_log_id=state.feed_log_id
-                    )
+                    # One try: a throttled or failed look-up just waits for the next poll.
+                    log = self._feed_log(access_token, bc_id, catalog_id, state.feed_log_id, "en", NO_RETRY)
                 except RetryableError:
                     log = None
                 if log is not None and log.done:
@@ -499,6 +500,17 @@ class TikTokClient:
     ) -> FeedLog:
         """The outcome of a write. When it has left WAITING/PROCESSING the catalog lock held for it is
         released. Reference: §3.3, GET /open_api/v1.3/catalog/product/log/."""
+        return self._feed_log(access_token, bc_id, catalog_id, str(feed_log_id), language, self.retry)
+
+    def _feed_log(
+        self,
+        access_token: str,
+        bc_id: str,
+        catalog_id: str,
+        feed_log_id: str,
+        language: str,
+        policy: RetryPolicy,
+    ) -> FeedLog:
         envelope = self._call(
             "GET",
             open_api_path("v1.3", "catalog/product/log"),
@@ -511,6 +523,7 @@ class TikTokClient:
                 "feed_log_id": feed_log_id,
                 "language": language,
             },
+            policy=policy,
         )
         log = FeedLog.from_data(self._data(envelope), feed_log_id)
         if log.done:

@@ -32,6 +32,7 @@ def make_limiter(request):
             conn = request.getfixturevalue("redis_client")
             kwargs.setdefault("redis", conn)
             kwargs.setdefault("key_prefix", conn.test_prefix)
+        kwargs.setdefault("margin", 0.0)
         return RateLimiter(clock=clock, **kwargs)
 
     return make
@@ -153,6 +154,7 @@ def test_property_no_window_ever_exceeds_any_limit(seed, qps, tenants, steps):
     clock = FakeClock()
     limiter = RateLimiter(
         clock=clock,
+        margin=0.0,
         app_qps=qps,
         endpoint_limits={"catalog/product/update": EndpointLimit((Limit(2, 1.0), Limit(7, 5.0)))},
     )
@@ -187,9 +189,20 @@ def test_two_limiters_on_one_redis_share_the_quota(redis_client):
     clock = FakeClock()
     a = RateLimiter(clock=clock, app_qps=4, redis=redis_client, key_prefix=redis_client.test_prefix)
     b = RateLimiter(clock=clock, app_qps=4, redis=redis_client, key_prefix=redis_client.test_prefix)
+    assert a.margin == 0.25
     assert a.shared and b.shared
     results = [lim.try_acquire("catalog/get") == 0.0 for lim in (a, b, a, b, a, b)]
     assert results == [True, True, True, True, False, False]
     a.pause("catalog/get", 60)
     clock.advance(1.5)
     assert b.try_acquire("catalog/get") > 58
+
+
+def test_the_default_margin_keeps_grants_apart_by_more_than_the_window(make_limiter):
+    """We count at send time, TikTok at arrival: with the default 0.25 s margin, even requests that
+    arrive up to 0.25 s closer together than they were sent stay within TikTok's window."""
+    clock = FakeClock()
+    limiter = make_limiter(clock, app_qps=10, margin=0.25)
+    granted = _drive(limiter, clock, "catalog/get", "s", 40)
+    assert _max_in_any_window(granted, 1.25) == 10
+    assert granted[10] - granted[0] >= 1.25
