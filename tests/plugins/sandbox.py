@@ -72,6 +72,10 @@ class SandboxAdmin:
         """kind: error | http500 | throttle | latency | timeout; spec: endpoint, rate, count, code, message, seconds."""
         return self._call("POST", "faults", {"kind": kind, **spec})
 
+    def seed_faults(self, seed: int) -> None:
+        """Make `rate` faults repeatable."""
+        self._call("POST", "faults", {"seed": seed})
+
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
