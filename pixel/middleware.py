@@ -74,12 +74,9 @@ def pixel_markup(request: HttpRequest, config: PixelConfig, consent: str) -> str
         "identify": identity if (config.advanced_matching and identity) else None,
         "events": page_events,
     }
-    nonce = _nonce(request)
-    parts = [
-        json_script(data, DATA_ELEMENT_ID),
-        f'<script nonce="{nonce}" src="{static("js/pixel-tiktok.js")}"></script>',
-    ]
+    parts: list[str] = []
     if consent == CONSENT_PENDING:
+        # Before the script: it wires the banner's buttons when it runs.
         parts.append(
             render_to_string(
                 "pixel/_consent_banner.html",
@@ -91,6 +88,8 @@ def pixel_markup(request: HttpRequest, config: PixelConfig, consent: str) -> str
                 },
             )
         )
+    parts.append(json_script(data, DATA_ELEMENT_ID))
+    parts.append(f'<script nonce="{_nonce(request)}" src="{static("js/pixel-tiktok.js")}"></script>')
     return "".join(parts)
 
 
