@@ -1021,9 +1021,9 @@ def connection_start_full_sync(
     eligible ones sent. The heavy part runs in a worker after the caller's transaction commits."""
 
     def go() -> None:
-        from .tasks import full_sync
+        from . import tasks
 
-        full_sync.apply_async((connection_id, trigger, force), retry=True)
+        tasks._later(tasks.full_sync, (connection_id, trigger, force))
 
     transaction.on_commit(go)
 

@@ -1,0 +1,36 @@
+"""Entry point for the Celery worker the service-backed tests start: the project's app, plus the
+overrides a test passes as JSON in TEST_CELERY_CONF (short redelivery intervals, or switching
+task_reject_on_worker_lost off to prove the kill test depends on it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiktok_admin.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from tiktok_admin.celery import app  # noqa: E402
+
+app.conf.update(json.loads(os.environ.get("TEST_CELERY_CONF", "{}")))
+
+if __name__ == "__main__":
+    concurrency = os.environ.get("TEST_WORKER_CONCURRENCY", "2")
+    sys.exit(
+        app.worker_main(
+            [
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                "--queues=default",
+            ]
+        )
+    )
