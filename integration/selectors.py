@@ -30,7 +30,7 @@ def connection_latest_for_store(store_id: int) -> TikTokConnection | None:
     At most one is active, and a new one is only created after the previous ended, so the newest is it."""
     rows = list(
         TikTokConnection.objects.for_store(store_id)
-        .select_related("connected_by", "disconnected_by")
+        .select_related("store", "connected_by", "disconnected_by")
         .order_by("-connected_at", "-pk")[:1]
     )
     return rows[0] if rows else None

@@ -40,6 +40,32 @@ def _page_url(request: HttpRequest) -> str:
     return redirect("tiktok-page", account=store_for_request(request).account).url
 
 
+def _audit_summary(detail: dict[str, object]) -> str:
+    """A short, translated line for an audit entry (the raw detail stays in the Django admin)."""
+    parts: list[str] = []
+    reason = detail.get("reason")
+    if reason:
+        labels = dict(DisconnectReason.choices)
+        parts.append(str(labels.get(str(reason), reason)))
+    if detail.get("detail"):
+        parts.append(str(detail["detail"]))
+    if detail.get("message"):
+        parts.append(str(detail["message"]))
+    if detail.get("remote_ok") is False:
+        parts.append(_("TikTok could not confirm the disconnect"))
+    elif detail.get("remote_ok") is True:
+        parts.append(_("TikTok confirmed the disconnect"))
+    if detail.get("affiliate_id") and not detail.get("connection_id"):
+        parts.append(_("affiliate ID %(code)s") % {"code": detail["affiliate_id"]})
+    if detail.get("catalog_id"):
+        parts.append(_("catalog %(id)s") % {"id": detail["catalog_id"]})
+    if detail.get("app"):
+        parts.append(str(detail["app"]))
+    if detail.get("code") and not detail.get("message"):
+        parts.append(str(detail["code"]))
+    return " · ".join(parts)
+
+
 def _catalog_rows(counts: selectors.CatalogCounts) -> list[dict[str, object]]:
     # The labels stay in English, as the seed keeps them; the explanations are translated.
     rows: list[dict[str, object]] = [
@@ -114,7 +140,7 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
         "can_act": request.membership.is_admin,  # type: ignore[attr-defined]
         "catalog_rows": _catalog_rows(selectors.catalog_counts_for(connection if active else None)),
         "destinations": available_destinations(connection),
-        "audit_events": selectors.audit_trail(store.pk),
+        "audit_events": [(event, _audit_summary(event.detail)) for event in selectors.audit_trail(store.pk)],
         "auto_disconnected": connection is not None
         and not active
         and connection.disconnect_reason not in MANUAL_REASONS,

@@ -82,12 +82,19 @@ def make_connection(make_setup: Callable[..., TikTokSetup]) -> Callable[..., Tik
 
 
 @pytest.fixture
-def connection(store: Store, admin_user_of_store: Any, make_connection: Callable[..., TikTokConnection]) -> Any:
+def connection(
+    store: Store, admin_user_of_store: Any, make_connection: Callable[..., TikTokConnection]
+) -> Any:
     return make_connection(store, connected_by=admin_user_of_store)
 
 
 def envelope(data: Any = None, code: int = 0, message: str = "OK") -> dict[str, Any]:
-    return {"code": code, "message": message, "request_id": "20261127120000ABCDEF0123456789ABCDEF", "data": data}
+    return {
+        "code": code,
+        "message": message,
+        "request_id": "20261127120000ABCDEF0123456789ABCDEF",
+        "data": data,
+    }
 
 
 @pytest.fixture

@@ -62,10 +62,14 @@ def _raw_token(pk: int) -> str:
 # --- manual disconnect ----------------------------------------------------------------------------
 
 
-def test_disconnect_clears_locally_tells_tiktok_and_revokes(connection, admin_user_of_store, tiktok, settings):
+def test_disconnect_clears_locally_tells_tiktok_and_revokes(
+    connection, admin_user_of_store, tiktok, settings
+):
     _ok_remote(tiktok)
 
-    result = services.connection_disconnect(connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store)
+    result = services.connection_disconnect(
+        connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store
+    )
 
     assert result.disconnected is True
     assert result.remote_ok is True
@@ -101,8 +105,12 @@ def test_disconnect_clears_locally_tells_tiktok_and_revokes(connection, admin_us
 
 def test_disconnect_twice_is_harmless_and_calls_tiktok_once(connection, admin_user_of_store, tiktok):
     _ok_remote(tiktok)
-    first = services.connection_disconnect(connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store)
-    second = services.connection_disconnect(connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store)
+    first = services.connection_disconnect(
+        connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store
+    )
+    second = services.connection_disconnect(
+        connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store
+    )
 
     assert first.disconnected is True
     assert second.disconnected is False
@@ -127,7 +135,9 @@ def test_disconnect_when_tiktok_fails_clears_locally_and_asks_for_manual_steps(
     tiktok.post(DISCONNECT_PATH, **failure)
     tiktok.post(REVOKE_PATH, **failure)
 
-    result = services.connection_disconnect(connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store)
+    result = services.connection_disconnect(
+        connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store
+    )
 
     assert result.disconnected is True
     assert result.remote_ok is False
@@ -166,8 +176,12 @@ def test_auto_disconnect_on_auth_errors(
     make_user(store, Role.ADMIN, email="owner@example.com.br")
     make_user(store, Role.VIEWER, email="viewer@example.com.br")
     # TikTok's profile still answers normally for expired/invalid; for revoked it refuses (no suspension).
-    tiktok.get(PROFILE_PATH, json=envelope({}, code=40105, message="Access token is incorrect or has been revoked."))
-    error = AuthError("Access token is incorrect or has been revoked.", reason=reason, code=40105, request_id="r-1")
+    tiktok.get(
+        PROFILE_PATH, json=envelope({}, code=40105, message="Access token is incorrect or has been revoked.")
+    )
+    error = AuthError(
+        "Access token is incorrect or has been revoked.", reason=reason, code=40105, request_id="r-1"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.connection_auto_disconnect(connection.pk, error=error) is True
@@ -189,8 +203,15 @@ def test_auto_disconnect_on_auth_errors(
     assert all("disconnect" not in c.request.url and "revoke" not in c.request.url for c in tiktok.calls)
 
 
-def test_auto_disconnect_tells_a_suspension_from_a_revocation(connection, tiktok, django_capture_on_commit_callbacks):
-    suspended = {**CONNECTED_PROFILE, "status": 3, "suspended": True, "suspend_reason": "Violation of ad policies"}
+def test_auto_disconnect_tells_a_suspension_from_a_revocation(
+    connection, tiktok, django_capture_on_commit_callbacks
+):
+    suspended = {
+        **CONNECTED_PROFILE,
+        "status": 3,
+        "suspended": True,
+        "suspend_reason": "Violation of ad policies",
+    }
     tiktok.get(PROFILE_PATH, json=envelope(suspended))
     error = AuthError("Access token is incorrect or has been revoked.", reason=AuthReason.REVOKED, code=40105)
 
@@ -202,7 +223,9 @@ def test_auto_disconnect_tells_a_suspension_from_a_revocation(connection, tiktok
     assert connection.disconnect_detail == "Violation of ad policies"
 
 
-def test_e_mail_to_admins_is_in_the_store_language(connection, store, make_user, django_capture_on_commit_callbacks):
+def test_e_mail_to_admins_is_in_the_store_language(
+    connection, store, make_user, django_capture_on_commit_callbacks
+):
     make_user(store, Role.ADMIN, email="dono@example.com.br")
     with django_capture_on_commit_callbacks(execute=True):
         services.connection_auto_disconnect(connection.pk, error=DisconnectReason.PROFILE_GONE)
@@ -230,7 +253,9 @@ def test_e_mail_to_admins_is_in_the_store_language(connection, store, make_user,
     ],
     ids=["40100", "50000", "http503", "timeout", "40104", "40001", "40002", "bug", "string", "none"],
 )
-def test_auto_disconnect_never_for_other_errors(connection, tiktok, error, django_capture_on_commit_callbacks):
+def test_auto_disconnect_never_for_other_errors(
+    connection, tiktok, error, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         assert services.connection_auto_disconnect(connection.pk, error=error) is False
     connection.refresh_from_db()
@@ -268,7 +293,9 @@ def test_auto_disconnect_after_manual_disconnect_keeps_the_manual_reason(
 
 
 def test_record_error_keeps_code_message_and_request_id_only(connection):
-    services.connection_record_error(connection.pk, error=ThrottledError("App reaches the QPS limit.", code=40100))
+    services.connection_record_error(
+        connection.pk, error=ThrottledError("App reaches the QPS limit.", code=40100)
+    )
     connection.refresh_from_db()
     assert connection.last_error_code == 40100
     assert connection.last_error_message == "App reaches the QPS limit."
@@ -297,10 +324,16 @@ def test_check_healthy_connection(connection, tiktok):
             DisconnectReason.ACCOUNT_SUSPENDED,
             "Fraud review",
         ),
-        (envelope({}, code=40105, message="Access token is incorrect or has been revoked."),
-         DisconnectReason.TOKEN_REVOKED, "Access token is incorrect or has been revoked."),
-        (envelope({}, code=40102, message="Access token expired"), DisconnectReason.TOKEN_EXPIRED,
-         "Access token expired"),
+        (
+            envelope({}, code=40105, message="Access token is incorrect or has been revoked."),
+            DisconnectReason.TOKEN_REVOKED,
+            "Access token is incorrect or has been revoked.",
+        ),
+        (
+            envelope({}, code=40102, message="Access token expired"),
+            DisconnectReason.TOKEN_EXPIRED,
+            "Access token expired",
+        ),
     ],
     ids=["empty-profile", "suspended", "revoked", "expired"],
 )
