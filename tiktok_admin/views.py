@@ -38,9 +38,12 @@ class ThrottledLoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         key = _failure_key(request, request.POST.get("username", ""))
         if cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT:
-            form = AuthenticationForm(request, data=None)
-            form.add_error(None, _("Too many failed attempts. Try again in a few minutes."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            # The credentials are not even checked while throttled (no password oracle).
+            context = self.get_context_data(
+                form=AuthenticationForm(request),
+                throttled=_("Too many failed attempts. Try again in a few minutes."),
+            )
+            return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
