@@ -151,9 +151,7 @@ def test_full_happy_path_through_the_client(sandbox):
     )
     with pytest.raises(AuthError) as err:
         client.business_profile_get(access, business_platform="VTEX", external_business_id="lojademo")
-    assert (
-        err.value.reason == AuthReason.REVOKED if hasattr(AuthReason, "REVOKED") else err.value.code == 40105
-    )
+    assert (err.value.code, err.value.reason) == (40105, AuthReason.REVOKED)
 
 
 def test_revoke_through_the_client(sandbox):
