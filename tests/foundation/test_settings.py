@@ -14,7 +14,11 @@ PYTHON = sys.executable
 
 
 def production_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "DEBUG", "DATABASE_URL", "REDIS_URL"}
+    }
     env.update(
         {
             "DEBUG": "0",
@@ -31,8 +35,12 @@ def production_env(**overrides: str) -> dict[str, str]:
 
 
 def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    script = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tiktok_admin.settings');" + code
-    return subprocess.run([PYTHON, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tiktok_admin.settings');" + code
+    )
+    return subprocess.run(
+        [PYTHON, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def without(env: dict[str, str], *names: str) -> dict[str, str]:
@@ -54,7 +62,9 @@ def test_production_refuses_the_development_secret_key():
 
 
 def test_production_refuses_a_non_https_tiktok_url():
-    result = run_python("django.setup()", production_env(TIKTOK_API_BASE_URL="http://business-api.tiktok.com"))
+    result = run_python(
+        "django.setup()", production_env(TIKTOK_API_BASE_URL="http://business-api.tiktok.com")
+    )
     assert result.returncode != 0
     assert "TIKTOK_API_BASE_URL must use https when DEBUG is off." in result.stderr
 
@@ -69,7 +79,11 @@ def test_production_refuses_to_start_without_required_secrets(name):
 def test_production_settings_pass_check_deploy():
     result = subprocess.run(
         [PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

@@ -89,19 +89,57 @@ def test_user_without_store_sees_the_no_store_page(client, make_user):
     client.force_login(make_user(None))
     response = client.get("/admin/")
     assert response.status_code == 403
-    assert "Your user is not a member of any store. Ask a store admin to add you." in response.content.decode()
+    assert (
+        "Your user is not a member of any store. Ask a store admin to add you." in response.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
     ("language", "strings"),
     [
-        ("pt-br", ['<html lang="pt-br">', ">Painel</a>", ">Meus apps</a>", ">Ver loja</a>", "Pedidos recentes",
-                   ">Sair</button>", '<option value="es">Español</option>', "Nenhum pedido ainda.",
-                   "Marketplace</div>", "Visualizador"]),
-        ("es", ['<html lang="es">', ">Panel</a>", ">Mis apps</a>", ">Ver tienda</a>", "Pedidos recientes",
-                ">Cerrar sesión</button>", "Todavía no hay pedidos.", "Marketplace</div>", "Lector"]),
-        ("en", ['<html lang="en">', ">Dashboard</a>", ">My apps</a>", ">View storefront</a>", "Recent orders",
-                ">Sign out</button>", "No orders yet.", "Marketplace</div>", "Viewer"]),
+        (
+            "pt-br",
+            [
+                '<html lang="pt-br">',
+                ">Painel</a>",
+                ">Meus apps</a>",
+                ">Ver loja</a>",
+                "Pedidos recentes",
+                ">Sair</button>",
+                '<option value="es">Español</option>',
+                "Nenhum pedido ainda.",
+                "Marketplace</div>",
+                "Visualizador",
+            ],
+        ),
+        (
+            "es",
+            [
+                '<html lang="es">',
+                ">Panel</a>",
+                ">Mis apps</a>",
+                ">Ver tienda</a>",
+                "Pedidos recientes",
+                ">Cerrar sesión</button>",
+                "Todavía no hay pedidos.",
+                "Marketplace</div>",
+                "Lector",
+            ],
+        ),
+        (
+            "en",
+            [
+                '<html lang="en">',
+                ">Dashboard</a>",
+                ">My apps</a>",
+                ">View storefront</a>",
+                "Recent orders",
+                ">Sign out</button>",
+                "No orders yet.",
+                "Marketplace</div>",
+                "Viewer",
+            ],
+        ),
     ],
 )
 def test_admin_shell_in_three_languages(client, store, viewer_user_of_store, language, strings):
@@ -126,7 +164,11 @@ def test_language_switcher_sets_the_cookie(client, store, viewer_user_of_store):
     ("language", "title", "error"),
     [
         ("pt-br", "Entrar no Admin", "Muitas tentativas sem sucesso. Tente novamente em alguns minutos."),
-        ("es", "Iniciar sesión en el Admin", "Demasiados intentos fallidos. Inténtalo de nuevo en unos minutos."),
+        (
+            "es",
+            "Iniciar sesión en el Admin",
+            "Demasiados intentos fallidos. Inténtalo de nuevo en unos minutos.",
+        ),
         ("en", "Sign in to the Admin", "Too many failed attempts. Try again in a few minutes."),
     ],
 )
@@ -155,11 +197,17 @@ def test_successful_login_resets_the_failure_count(client, make_user, settings):
     make_user(None, username="ana", password="right-password-1")
     for _ in range(2):
         client.post("/accounts/login/", {"username": "ana", "password": "wrong"})
-    assert client.post("/accounts/login/", {"username": "ana", "password": "right-password-1"}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": "ana", "password": "right-password-1"}).status_code
+        == 302
+    )
     client.logout()
     for _ in range(2):
         assert client.post("/accounts/login/", {"username": "ana", "password": "wrong"}).status_code == 200
-    assert client.post("/accounts/login/", {"username": "ana", "password": "right-password-1"}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": "ana", "password": "right-password-1"}).status_code
+        == 302
+    )
     cache.clear()
 
 
@@ -182,5 +230,11 @@ def test_dashboard_shows_order_times_in_the_store_time_zone(client, store, admin
     Membership.objects.create(user=admin_user_of_store, store=manaus, role=Role.ADMIN)
     other = Order.objects.create(store=manaus, number="1000002-01", currency="BRL")
     Order.objects.filter(pk=other.pk).update(created_at=dt.datetime(2026, 3, 1, 1, 15, tzinfo=dt.UTC))
-    assert 'data-testid="order-time">Feb. 28, 2026, 9:15 p.m.<' in client.get("/admin/lojamanaus/").content.decode()
-    assert 'data-testid="order-time">Feb. 28, 2026, 10:15 p.m.<' in client.get("/admin/lojademo/").content.decode()
+    assert (
+        'data-testid="order-time">Feb. 28, 2026, 9:15 p.m.<'
+        in client.get("/admin/lojamanaus/").content.decode()
+    )
+    assert (
+        'data-testid="order-time">Feb. 28, 2026, 10:15 p.m.<'
+        in client.get("/admin/lojademo/").content.decode()
+    )

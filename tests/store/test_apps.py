@@ -40,7 +40,11 @@ def test_install_then_my_apps_shows_settings_and_uninstall(client, store, admin_
     assert response["Location"] == url("apps-my-apps", store)
     assert app_is_installed(store, "tiktok")
     event = AuditEvent.objects.get(store=store)
-    assert (event.action, event.actor, event.detail) == (AuditAction.APP_INSTALLED, admin_user_of_store, {"app": "tiktok"})
+    assert (event.action, event.actor, event.detail) == (
+        AuditAction.APP_INSTALLED,
+        admin_user_of_store,
+        {"app": "tiktok"},
+    )
     body = client.get(url("apps-my-apps", store)).content.decode()
     assert f'href="/admin/{store.account}/marketplace/tiktok/" data-testid="app-settings-tiktok"' in body
     assert 'data-testid="app-uninstall-tiktok"' in body

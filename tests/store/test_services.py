@@ -137,9 +137,15 @@ def test_checkout_creates_the_order_with_items_and_totals_in_brl(store, make_sku
     assert order.currency == "BRL"
     assert order.total == Decimal("2528.82")
     assert order.number == f"{order.pk + 1000000}-01"
-    assert (order.email, order.phone, order.customer_name) == ("ana@example.com", "+5511912345678", "Ana Souza")
+    assert (order.email, order.phone, order.customer_name) == (
+        "ana@example.com",
+        "+5511912345678",
+        "Ana Souza",
+    )
     assert order.trade_policy == TradePolicy.objects.get(store=store, code="1")
-    items = list(order.items.order_by("id").values_list("sku_id", "sku_code", "quantity", "unit_price", "total"))
+    items = list(
+        order.items.order_by("id").values_list("sku_id", "sku_code", "quantity", "unit_price", "total")
+    )
     assert items == [
         (a.pk, str(a.pk), 2, Decimal("1234.56"), Decimal("2469.12")),
         (b.pk, str(b.pk), 3, Decimal("19.90"), Decimal("59.70")),
@@ -155,8 +161,13 @@ def test_checkout_creates_the_order_with_items_and_totals_in_brl(store, make_sku
     ("email", "phone", "name", "field", "message"),
     [
         ("not-an-email", "+55 11 91234-5678", "Ana", "email", "Enter a valid e-mail address."),
-        ("ana@example.com", "11 91234-5678", "Ana", "phone",
-         "Enter the phone number with the country code, e.g. +55 11 91234-5678."),
+        (
+            "ana@example.com",
+            "11 91234-5678",
+            "Ana",
+            "phone",
+            "Enter the phone number with the country code, e.g. +55 11 91234-5678.",
+        ),
         ("ana@example.com", "+55 11 91234-5678", "   ", "name", "Enter your name."),
     ],
 )
@@ -219,7 +230,9 @@ def dirty_calls(monkeypatch):
     calls = {"skus": [], "products": []}
     import catalog_sync.dirty
 
-    monkeypatch.setattr(catalog_sync.dirty, "skus_mark_dirty", lambda s, ids: calls["skus"].append((s, list(ids))))
+    monkeypatch.setattr(
+        catalog_sync.dirty, "skus_mark_dirty", lambda s, ids: calls["skus"].append((s, list(ids)))
+    )
     monkeypatch.setattr(
         catalog_sync.dirty, "products_mark_dirty", lambda s, ids: calls["products"].append((s, list(ids)))
     )

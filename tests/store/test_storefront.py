@@ -19,8 +19,14 @@ def url(name, store, **kwargs):
 
 def test_home_category_and_product_pages(client, store, make_sku):
     cat = Category.objects.create(store=store, name="Calçados", slug="calcados")
-    sku = make_sku(store, price=Decimal("1234.56"), list_price=Decimal("1500.00"), category=cat,
-                   product_name="Tênis de Corrida", stock=3)
+    sku = make_sku(
+        store,
+        price=Decimal("1234.56"),
+        list_price=Decimal("1500.00"),
+        category=cat,
+        product_name="Tênis de Corrida",
+        stock=3,
+    )
     html = client.get(url("storefront-home", store)).content.decode()
     assert "Tênis de Corrida" in html
     assert "R$ 1.234,56" in html
@@ -57,7 +63,9 @@ def test_unknown_store_category_and_product_are_404(client, store, make_store, m
 
 def test_product_page_picks_skus_by_specification(client, store, make_sku):
     a = make_sku(store, specifications={"cor": "Azul", "tamanho": "M"}, name="Azul / M")
-    b = make_sku(store, product=a.product, specifications={"cor": "Azul", "tamanho": "G"}, name="Azul / G", stock=0)
+    b = make_sku(
+        store, product=a.product, specifications={"cor": "Azul", "tamanho": "G"}, name="Azul / G", stock=0
+    )
     c = make_sku(store, product=a.product, specifications={"cor": "Preto", "tamanho": "M"}, name="Preto / M")
     body = client.get(url("storefront-product", store, slug=a.product.slug) + f"?sku={a.pk}").content.decode()
     assert f'href="?sku={b.pk}"' in body
@@ -88,7 +96,8 @@ def test_add_to_cart_and_checkout_flow(client, store, make_sku):
     assert re.search(r'data-testid="cart-total"><strong>R\$ 2\.469,12</strong>', cart)
     assert 'data-testid="cart-count">2<' in cart
     response = client.post(
-        url("storefront-checkout", store), {"name": "Ana Souza", "email": "ana@example.com", "phone": "+55 11 91234-5678"}
+        url("storefront-checkout", store),
+        {"name": "Ana Souza", "email": "ana@example.com", "phone": "+55 11 91234-5678"},
     )
     order = Order.objects.get(store=store)
     assert response.status_code == 302
@@ -108,7 +117,8 @@ def test_order_page_is_only_for_the_session_that_placed_it(client, store, make_s
     sku = make_sku(store, stock=5)
     client.post(url("storefront-cart-add", store), {"sku_id": sku.pk, "quantity": "1"})
     client.post(
-        url("storefront-checkout", store), {"name": "Ana", "email": "ana@example.com", "phone": "+55 11 91234-5678"}
+        url("storefront-checkout", store),
+        {"name": "Ana", "email": "ana@example.com", "phone": "+55 11 91234-5678"},
     )
     order = Order.objects.get()
     assert client.get(url("storefront-order", store, number=order.number)).status_code == 200
@@ -123,9 +133,14 @@ def test_cart_with_a_foreign_sku_is_404_and_changes_nothing(client, store, make_
     assert not CartItem.objects.exists()
 
 
-@pytest.mark.parametrize(("qty", "text"), [("-2", "A quantidade deve ser pelo menos 1."),
-                                          ("0", "A quantidade deve ser pelo menos 1."),
-                                          ("1e3", "Informe um número inteiro como quantidade.")])
+@pytest.mark.parametrize(
+    ("qty", "text"),
+    [
+        ("-2", "A quantidade deve ser pelo menos 1."),
+        ("0", "A quantidade deve ser pelo menos 1."),
+        ("1e3", "Informe um número inteiro como quantidade."),
+    ],
+)
 def test_cart_with_bad_quantities_is_400_and_changes_nothing(client, store, make_sku, qty, text):
     sku = make_sku(store, stock=5)
     response = client.post(url("storefront-cart-add", store), {"sku_id": sku.pk, "quantity": qty})
@@ -153,9 +168,15 @@ def test_checkout_with_an_invalid_email_changes_nothing(client, store, make_sku)
 def test_cart_update_and_remove(client, store, make_sku):
     sku = make_sku(store, stock=5)
     client.post(url("storefront-cart-add", store), {"sku_id": sku.pk, "quantity": "1"})
-    assert client.post(url("storefront-cart-update", store), {"sku_id": sku.pk, "quantity": "4"}).status_code == 302
+    assert (
+        client.post(url("storefront-cart-update", store), {"sku_id": sku.pk, "quantity": "4"}).status_code
+        == 302
+    )
     assert CartItem.objects.get().quantity == 4
-    assert client.post(url("storefront-cart-update", store), {"sku_id": sku.pk, "quantity": "9"}).status_code == 409
+    assert (
+        client.post(url("storefront-cart-update", store), {"sku_id": sku.pk, "quantity": "9"}).status_code
+        == 409
+    )
     assert CartItem.objects.get().quantity == 4
     assert client.post(url("storefront-cart-remove", store), {"sku_id": sku.pk}).status_code == 302
     assert not CartItem.objects.exists()
@@ -169,8 +190,13 @@ def test_get_on_post_only_endpoints_is_refused(client, store, make_sku):
 
 
 def test_storefront_speaks_the_store_language_unless_the_shopper_chose(client, store, make_store, make_sku):
-    ar = make_store(account="tiendaar", country="AR", currency="ARS", locale="es",
-                    time_zone="America/Argentina/Buenos_Aires")
+    ar = make_store(
+        account="tiendaar",
+        country="AR",
+        currency="ARS",
+        locale="es",
+        time_zone="America/Argentina/Buenos_Aires",
+    )
     br_sku = make_sku(store, stock=2)
     ar_sku = make_sku(ar, stock=2, price=Decimal("15999.00"))
     br = client.get(url("storefront-product", store, slug=br_sku.product.slug)).content.decode()

@@ -1,0 +1,136 @@
+"""manage.py seed_demo: idempotent, realistic, with the deliberate gaps the catalog sync needs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from PIL import Image
+
+from store.models import InstalledApp, Membership, Product, Sku, SkuImage, SkuPrice, Store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def run_seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "stores": Store.objects.count(),
+        "products": Product.objects.count(),
+        "skus": Sku.objects.count(),
+        "prices": SkuPrice.objects.count(),
+        "images": SkuImage.objects.count(),
+        "memberships": Membership.objects.count(),
+    }
+
+
+def test_seed_demo_builds_the_three_stores_and_is_idempotent(media):
+    output = run_seed()
+    first = counts()
+    again = run_seed()
+    assert counts() == first
+    assert "0 SKUs created" in again
+    assert "merchant  merchant-demo-1" in output
+    assert "viewer    viewer-demo-1" in output
+    assert "ops       ops-demo-1" in output
+
+    stores = {s.account: s for s in Store.objects.all()}
+    assert set(stores) == {"lojademo", "lojalegacy", "tiendaar"}
+    demo = stores["lojademo"]
+    assert (demo.country, demo.currency, demo.cms_kind, demo.locale, demo.time_zone) == (
+        "BR",
+        "BRL",
+        "io",
+        "pt-br",
+        "America/Sao_Paulo",
+    )
+    assert (stores["lojalegacy"].country, stores["lojalegacy"].cms_kind) == ("BR", "legacy")
+    assert (stores["tiendaar"].country, stores["tiendaar"].currency) == ("AR", "ARS")
+    assert InstalledApp.objects.filter(store=demo, app="tiktok").exists()
+
+
+def test_demo_catalog_is_realistic_and_deliberately_imperfect(media):
+    run_seed()
+    demo = Store.objects.get(account="lojademo")
+    skus = Sku.objects.filter(store=demo)
+    products = Product.objects.filter(store=demo)
+    assert skus.count() >= 300
+    assert products.values("category__parent").distinct().count() >= 6
+    assert products.exclude(brand=None).values("brand").distinct().count() >= 10
+    assert "Camiseta" in " ".join(products.values_list("name", flat=True))
+    policy = demo.trade_policies.get(code="1")
+    prices = SkuPrice.objects.filter(trade_policy=policy, sku__store=demo)
+    assert prices.count() == skus.count()
+    assert prices.filter(list_price__isnull=False).count() >= 30
+    assert all(p.list_price > p.price for p in prices.filter(list_price__isnull=False))
+    assert skus.filter(stock=0).count() >= 10
+    incomplete = (
+        products.filter(brand=None) | products.filter(description="") | products.filter(category=None)
+    ).count() + products.exclude(skus__images__isnull=False).count()
+    ratio = incomplete / products.count()
+    assert 0.03 <= ratio <= 0.09, ratio
+    for kind in ("brand", "description", "category"):
+        assert products.filter(**{kind: "" if kind == "description" else None}).exists(), kind
+    assert products.exclude(skus__images__isnull=False).exists()
+
+
+def test_demo_images_are_real_files_of_the_right_size(media):
+    run_seed()
+    images = SkuImage.objects.filter(sku__store__account="lojademo")
+    names = set(images.values_list("image", flat=True))
+    assert len(names) >= 10
+    sizes = set()
+    for name in names:
+        path = Path(media) / name
+        with Image.open(path) as img:
+            assert img.size == (
+                images.filter(image=name).first().width,
+                images.filter(image=name).first().height,
+            )
+            sizes.add(img.size)
+    assert (800, 800) in sizes
+    assert any(w < 500 for w, _h in sizes)
+    assert images.filter(width__gte=600).count() > images.filter(width__lt=500).count() * 10
+
+
+def test_demo_logins_work_and_have_the_right_roles(media):
+    run_seed()
+    merchant = authenticate(username="merchant", password="merchant-demo-1")
+    viewer = authenticate(username="viewer", password="viewer-demo-1")
+    ops = authenticate(username="ops", password="ops-demo-1")
+    assert merchant and viewer and ops
+    assert set(Membership.objects.filter(user=merchant).values_list("store__account", "role")) == {
+        ("lojademo", "admin"),
+        ("lojalegacy", "admin"),
+        ("tiendaar", "admin"),
+    }
+    assert set(Membership.objects.filter(user=viewer).values_list("store__account", "role")) == {
+        ("lojademo", "viewer")
+    }
+    assert ops.is_superuser and ops.is_staff
+    assert not merchant.is_staff
+
+
+def test_seed_scales_up_without_touching_what_exists(media):
+    run_seed()
+    before = set(Sku.objects.filter(store__account="lojademo").values_list("pk", "stock"))
+    run_seed("--skus", "1500")
+    skus = Sku.objects.filter(store__account="lojademo")
+    assert skus.count() >= 1500
+    assert before <= set(skus.values_list("pk", "stock"))
+    # The image pool is reused, not grown with the catalog.
+    assert len(list((Path(media) / "catalog" / "pool").iterdir())) == 27
