@@ -1,4 +1,5 @@
-"""The loopback-only admin API under /_sandbox/: reset, config, faults, journal, inspection, test shortcuts."""
+"""The loopback-only admin API under /_sandbox/: reset, config, faults, journal, inspection and test
+shortcuts."""
 
 from __future__ import annotations
 

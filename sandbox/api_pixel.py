@@ -67,9 +67,15 @@ def _store_events(ctx: ApiContext, pixel_code: str, source: str, events: list[di
             if event_id not in (None, ""):
                 duplicate = (
                     c.execute(
-                        "SELECT 1 FROM events WHERE pixel_code = ? AND event = ? AND event_id = ? AND received_at > ?"
+                        "SELECT 1 FROM events WHERE pixel_code = ? AND event = ? AND event_id = ? AND "
+                        "received_at > ?"
                         " AND deduplicated = 0 LIMIT 1",
-                        (pixel_code, event["event"], str(event_id), now - float(ctx.config["event_dedup_seconds"])),
+                        (
+                            pixel_code,
+                            event["event"],
+                            str(event_id),
+                            now - float(ctx.config["event_dedup_seconds"]),
+                        ),
                     ).fetchone()
                     is not None
                 )

@@ -352,7 +352,8 @@ class SandboxApp:
         fault: str | None = None,
     ) -> None:
         self.storage.execute(
-            "INSERT INTO journal (ts, method, endpoint, version, token_fp, app_id, catalog_id, sku_ids, sku_count,"
+            "INSERT INTO journal (ts, method, endpoint, version, token_fp, app_id, catalog_id, sku_ids, "
+            "sku_count,"
             " feed_log_id, code, http_status, request_id, latency_ms, fault)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (

@@ -19,9 +19,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "error_title": {"en": "Something went wrong", "pt": "Algo deu errado", "es": "Algo salió mal"},
     "error_external_data": {
-        "en": "This connection link is invalid or has expired. Go back to your store and try connecting again.",
+        "en": "This connection link is invalid or has expired. Go back to your store and try connecting "
+        "again.",
         "pt": "Este link de conexão é inválido ou expirou. Volte para a sua loja e tente conectar novamente.",
-        "es": "Este enlace de conexión no es válido o ha caducado. Vuelve a tu tienda e intenta conectar de nuevo.",
+        "es": "Este enlace de conexión no es válido o ha caducado. Vuelve a tu tienda e intenta conectar "
+        "de nuevo.",
     },
     "connecting": {
         "en": "Connect {store} from {platform} to TikTok.",
@@ -77,17 +79,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Necesitas permiso de administrador en este Business Center para conectarlo.",
     },
     "err_no_ads": {
-        "en": "No TikTok Ads Manager account is linked to your business account. Link one in TikTok Ads Manager, "
+        "en": "No TikTok Ads Manager account is linked to your business account. Link one in TikTok Ads "
+        "Manager, "
         "then try again.",
-        "pt": "Nenhuma conta do TikTok Ads Manager está vinculada à sua conta comercial. Vincule uma no TikTok Ads "
+        "pt": "Nenhuma conta do TikTok Ads Manager está vinculada à sua conta comercial. Vincule uma no "
+        "TikTok Ads "
         "Manager e tente novamente.",
-        "es": "No hay ninguna cuenta de TikTok Ads Manager vinculada a tu cuenta comercial. Vincula una en TikTok "
+        "es": "No hay ninguna cuenta de TikTok Ads Manager vinculada a tu cuenta comercial. Vincula una en "
+        "TikTok "
         "Ads Manager e inténtalo de nuevo.",
     },
     "err_mismatch": {
         "en": "The selected ad account, pixel and catalog must belong to the selected Business Center.",
-        "pt": "A conta de anúncios, o pixel e o catálogo selecionados devem pertencer ao Business Center selecionado.",
-        "es": "La cuenta publicitaria, el píxel y el catálogo seleccionados deben pertenecer al Business Center "
+        "pt": "A conta de anúncios, o pixel e o catálogo selecionados devem pertencer ao Business Center "
+        "selecionado.",
+        "es": "La cuenta publicitaria, el píxel y el catálogo seleccionados deben pertenecer al Business "
+        "Center "
         "seleccionado.",
     },
     "err_name": {

@@ -62,7 +62,8 @@ def advertiser_create(
 ) -> str:
     adv_id = ids.numeric_id()
     storage.execute(
-        "INSERT INTO advertisers (adv_id, bc_id, name, currency, timezone, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO advertisers (adv_id, bc_id, name, currency, timezone, created_at) VALUES (?, ?, ?, ?, "
+        "?, ?)",
         (adv_id, bc_id, name, currency, timezone, time.time()),
     )
     return adv_id
@@ -71,7 +72,8 @@ def advertiser_create(
 def pixel_create(storage: Storage, adv_id: str, name: str, *, am: bool, partner_name: str = "") -> str:
     code = ids.pixel_code()
     storage.execute(
-        "INSERT INTO pixels (pixel_code, pixel_id, adv_id, name, am_email, am_phone, partner_name, created_at)"
+        "INSERT INTO pixels (pixel_code, pixel_id, adv_id, name, am_email, am_phone, partner_name, "
+        "created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (code, ids.numeric_id(), adv_id, name, int(am), int(am), partner_name, time.time()),
     )
@@ -91,7 +93,8 @@ def catalog_create(
     catalog_id = ids.numeric_id()
     now = time.time()
     storage.execute(
-        "INSERT INTO catalogs (catalog_id, bc_id, name, catalog_type, region_code, currency, channel, feed_id,"
+        "INSERT INTO catalogs (catalog_id, bc_id, name, catalog_type, region_code, currency, channel, "
+        "feed_id,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (catalog_id, bc_id, name, catalog_type, region_code, currency, channel, ids.numeric_id(), now, now),
     )
@@ -115,7 +118,8 @@ def profile_connect(
     shop: bool = False,
 ) -> None:
     storage.execute(
-        "INSERT INTO profiles (business_platform, external_business_id, app_id, status, bc_id, adv_id, pixel_code,"
+        "INSERT INTO profiles (business_platform, external_business_id, app_id, status, bc_id, adv_id, "
+        "pixel_code,"
         " catalog_id, store_name, core_user_id, locale, shop_connected, connected_at, disconnected_at)"
         " VALUES (?, ?, ?, 2, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
         " ON CONFLICT (business_platform, external_business_id) DO UPDATE SET app_id = excluded.app_id,"
@@ -176,8 +180,10 @@ def profile_disconnect(
     now = time.time()
     with storage.tx() as c:
         c.execute(
-            "UPDATE profiles SET status = 0, bc_id = NULL, adv_id = NULL, pixel_code = NULL, catalog_id = NULL,"
-            " shop_connected = 0, disconnected_at = ? WHERE business_platform = ? AND external_business_id = ?",
+            "UPDATE profiles SET status = 0, bc_id = NULL, adv_id = NULL, pixel_code = NULL, catalog_id = "
+            "NULL,"
+            " shop_connected = 0, disconnected_at = ? WHERE business_platform = ? AND external_business_id "
+            "= ?",
             (now, business_platform, external_business_id),
         )
         return c.execute(
@@ -225,7 +231,8 @@ def token_issue(
 ) -> str:
     token = ids.access_token()
     storage.execute(
-        "INSERT INTO tokens (token_sha, fp, app_id, user_id, adv_ids, business_platform, external_business_id,"
+        "INSERT INTO tokens (token_sha, fp, app_id, user_id, adv_ids, business_platform, "
+        "external_business_id,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             ids.token_sha(token),

@@ -1,4 +1,5 @@
-"""TikTok's hosted pages: login, Business Extension onboarding and the Manage destinations (README lists paths)."""
+"""TikTok's hosted pages: login, Business Extension onboarding and the Manage destinations (README.md lists
+the paths)."""
 
 from __future__ import annotations
 
@@ -46,12 +47,18 @@ def render(
         )
     links = ""
     if nav and user is not None:
-        links = '<nav class="tt-nav"><a href="/">Home</a><a href="/ac/page/authorizations">Authorizations</a></nav>'
+        links = (
+            '<nav class="tt-nav"><a href="/">Home</a>'
+            '<a href="/ac/page/authorizations">Authorizations</a></nav>'
+        )
     html = f"""<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} | TikTok for Business</title><link rel="stylesheet" href="/static/sandbox.css"></head>
-<body><header class="tt-top"><a class="tt-brand" href="/"><span class="tt-logo" aria-hidden="true">&#9834;</span>
-TikTok <span class="tt-brand-sub">for Business</span></a>{links}<div class="tt-account">{user_html}</div></header>
+<body><header class="tt-top">
+<a class="tt-brand" href="/"><span class="tt-logo" aria-hidden="true">&#9834;</span>
+TikTok <span class="tt-brand-sub">for Business</span></a>{links}
+<div class="tt-account">{user_html}</div></header>
 <main class="tt-main"><h1>{escape(title)}</h1>{body}</main>
 <footer class="tt-foot">TikTok for Business sandbox · local emulator</footer></body></html>"""
     return Response(html, status=status, mimetype="text/html")
@@ -71,7 +78,8 @@ def _lang(request: Request, session: Any = None) -> str:
 
 def forbidden(user: Any, lang: str, what: str) -> Response:
     body = _alert(f"You don't have permission to view this {what}.") + (
-        f"<p>You are logged in as <strong>{escape(user['email'])}</strong>. Ask an admin of the Business Center "
+        f"<p>You are logged in as <strong>{escape(user['email'])}</strong>. Ask an admin of the Business "
+        "Center "
         "to grant you access, or log in with another account.</p>"
     )
     return render(t(lang, "no_permission_title"), body, user=user, lang=lang, status=403)
@@ -129,11 +137,13 @@ def login(app: SandboxApp, request: Request) -> Response:
         error = _alert(t(lang, "bad_login"))
     body = f"""{error}<form method="post" class="tt-form tt-narrow">
 <input type="hidden" name="next" value="{escape(next_url)}">
-<label for="email">{t(lang, "email")}</label><input id="email" name="email" type="email" autocomplete="username" required>
+<label for="email">{t(lang, "email")}</label>
+<input id="email" name="email" type="email" autocomplete="username" required>
 <label for="password">{t(lang, "password")}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button class="tt-btn tt-primary" type="submit">{t(lang, "log_in")}</button></form>
-<p class="tt-muted">Demo accounts: demo@tiktok.test, noadmin@tiktok.test, noads@tiktok.test (password: sandbox)</p>"""
+<p class="tt-muted">Demo accounts: demo@tiktok.test, noadmin@tiktok.test, noads@tiktok.test
+(password: sandbox)</p>"""
     return render(t(lang, "login_title"), body, lang=lang, status=400 if error else 200)
 
 
@@ -228,7 +238,8 @@ def _radio(
     note_html = f' <span class="tt-tag tt-tag-warn">{escape(note)}</span>' if note else ""
     ident = f"{name}-{value}"
     return (
-        f'<div class="tt-choice"><input type="radio" id="{escape(ident)}" name="{name}" value="{escape(value)}"'
+        f'<div class="tt-choice"><input type="radio" id="{escape(ident)}" name="{name}" '
+        f'value="{escape(value)}"'
         f'{attrs}><label for="{escape(ident)}">{escape(label)}{note_html}</label></div>'
     )
 
@@ -292,7 +303,8 @@ def _setup_form(app: SandboxApp, onb: Any, user: Any, lang: str, errors: list[st
         p
         for b in bcs
         for p in app.storage.all(
-            "SELECT p.* FROM pixels p JOIN advertisers a ON a.adv_id = p.adv_id WHERE a.bc_id = ? ORDER BY p.created_at",
+            "SELECT p.* FROM pixels p JOIN advertisers a ON a.adv_id = p.adv_id WHERE a.bc_id = ? ORDER BY "
+            "p.created_at",
             (b["bc_id"],),
         )
     ]
@@ -519,7 +531,10 @@ def business_center(app: SandboxApp, request: Request, bc_id: str) -> Response:
     catalogs = app.storage.all(
         "SELECT * FROM catalogs WHERE bc_id = ? AND deleted = 0 ORDER BY created_at", (bc_id,)
     )
-    body = f'<p class="tt-lead">{escape(bc["name"])} · ID {bc_id} · your role: <strong>{escape(role.title())}</strong></p>'
+    body = (
+        f'<p class="tt-lead">{escape(bc["name"])} · ID {bc_id} · '
+        f"your role: <strong>{escape(role.title())}</strong></p>"
+    )
     body += _card(
         "Members",
         _table(["E-mail", "Role"], [[escape(m["email"]), escape(m["role"].title())] for m in members]),
@@ -645,7 +660,8 @@ def ads_create(app: SandboxApp, request: Request, adv_id: str) -> Response:
         error
         + f"""<form method="post" class="tt-form tt-narrow">
 <label for="name">Ad name</label><input id="name" name="name" maxlength="100" required>
-<label for="catalog_id">Catalog (Shopping ads)</label><select id="catalog_id" name="catalog_id">{options}</select>
+<label for="catalog_id">Catalog (Shopping ads)</label>
+<select id="catalog_id" name="catalog_id">{options}</select>
 <div class="tt-actions"><a class="tt-btn" href="/ads/{adv_id}/">Cancel</a>
 <button class="tt-btn tt-primary" type="submit">Publish</button></div></form>"""
     )
@@ -770,11 +786,13 @@ def catalog_manager(app: SandboxApp, request: Request, bc_id: str, catalog_id: s
         reasons = "; ".join(f"{i['reason']} — {i['suggestion']}" for i in view["audit"]["rejected_info"])
         product_rows.append(
             [
-                f'<input type="checkbox" name="sku_id" value="{escape(r["sku_id"])}" aria-label="Select {escape(r["sku_id"])}">',
+                f'<input type="checkbox" name="sku_id" value="{escape(r["sku_id"])}" aria-label="Select '
+                f'{escape(r["sku_id"])}">',
                 escape(r["sku_id"]),
                 escape(str(view.get("title", ""))),
                 escape(str(view.get("availability", ""))),
-                f'<span class="tt-status tt-status-{view["audit"]["audit_status"]}">{view["audit"]["audit_status"]}</span>',
+                '<span class="tt-status '
+                f'tt-status-{view["audit"]["audit_status"]}">{view["audit"]["audit_status"]}</span>',
                 escape(view["image_status"]),
                 escape(reasons),
             ]
@@ -826,9 +844,11 @@ def authorizations(app: SandboxApp, request: Request) -> Response:
     for r in rows:
         name = r["platform_name"] or r["business_platform"]
         items.append(
-            f'<li class="tt-auth"><div><strong>{escape(name)}</strong><br><span class="tt-muted">{escape(r["store_name"] or "")}'
+            f'<li class="tt-auth"><div><strong>{escape(name)}</strong><br><span '
+            f'class="tt-muted">{escape(r["store_name"] or "")}'
             f" · connected {ids.fmt_time(r['connected_at'])} UTC</span></div>"
-            f'<form method="post"><input type="hidden" name="business_platform" value="{escape(r["business_platform"])}">'
+            '<form method="post"><input type="hidden" name="business_platform" '
+            f'value="{escape(r["business_platform"])}">'
             f'<input type="hidden" name="external_business_id" value="{escape(r["external_business_id"])}">'
             f'<button class="tt-btn tt-danger" type="submit" aria-label="{t(lang, "remove")} {escape(name)}">'
             f"{t(lang, 'remove')}</button></form></li>"

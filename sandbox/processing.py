@@ -39,7 +39,8 @@ def _hash(product: dict[str, Any]) -> str:
 
 
 class Processor:
-    """Runs due work; the background thread calls `run_due()`, the admin `tick` calls `run_due(force=True)`."""
+    """Runs due work: the background thread calls `run_due()`, the admin `tick` calls
+    `run_due(force=True)`."""
 
     def __init__(self, app: SandboxApp) -> None:
         self.app = app
@@ -83,7 +84,8 @@ class Processor:
         cfg = self.app.config
         wait_cutoff = now if force else now - float(cfg["feed_wait_seconds"])
         self.storage.execute(
-            "UPDATE feed_logs SET status = 'PROCESSING', start_time = ? WHERE status = 'WAITING' AND created_at <= ?",
+            "UPDATE feed_logs SET status = 'PROCESSING', start_time = ? WHERE status = 'WAITING' AND "
+            "created_at <= ?",
             (now, wait_cutoff),
         )
         done_cutoff = now if force else now - float(cfg["feed_process_seconds"])
@@ -117,8 +119,10 @@ class Processor:
             self._upsert(catalog, products, row["kind"], counts, errors)
             status = "FAILED" if items and len(errors.items) == items else "SUCCESS"
         self.storage.execute(
-            "UPDATE feed_logs SET status = ?, end_time = ?, add_count = ?, update_count = ?, delete_count = ?,"
-            " error_count = ?, warn_count = ?, errors = ?, warnings = ?, payload = '{}' WHERE feed_log_id = ?",
+            "UPDATE feed_logs SET status = ?, end_time = ?, add_count = ?, update_count = ?, delete_count "
+            "= ?,"
+            " error_count = ?, warn_count = ?, errors = ?, warnings = ?, payload = '{}' WHERE feed_log_id "
+            "= ?",
             (
                 status,
                 time.time(),
@@ -218,14 +222,16 @@ class Processor:
                     changes.append((dumps(product), digest, now, catalog_id, sku))
         with self.storage.tx() as c:
             c.executemany(
-                "INSERT INTO products (catalog_id, sku_id, product_id, data, content_hash, created_at, updated_at)"
+                "INSERT INTO products (catalog_id, sku_id, product_id, data, content_hash, created_at, "
+                "updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (catalog_id, sku_id) DO NOTHING",
                 inserts,
             )
             # A changed product goes back to review, as TikTok re-audits edited items.
             c.executemany(
                 "UPDATE products SET data = ?, content_hash = ?, rev = rev + 1, audit_status = 'processing',"
-                " image_status = 'PROCESSING', rejected_info = '[]', updated_at = ? WHERE catalog_id = ? AND sku_id = ?",
+                " image_status = 'PROCESSING', rejected_info = '[]', updated_at = ? WHERE catalog_id = ? "
+                "AND sku_id = ?",
                 changes,
             )
             c.executemany("UPDATE products SET updated_at = ? WHERE catalog_id = ? AND sku_id = ?", touches)

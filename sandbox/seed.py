@@ -83,12 +83,14 @@ def seed_demo(storage: Storage) -> None:
             (DEMO_ADV_ID, DEMO_BC_ID, "Demo Ad Account", "BRL", "America/Sao_Paulo", now),
         )
         c.execute(
-            "INSERT OR IGNORE INTO pixels (pixel_code, pixel_id, adv_id, name, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO pixels (pixel_code, pixel_id, adv_id, name, created_at) VALUES (?, ?, "
+            "?, ?, ?)",
             (DEMO_PIXEL_CODE, "7500000000000000001", DEMO_ADV_ID, "Demo Pixel", now),
         )
         c.execute(
             "INSERT OR IGNORE INTO catalogs (catalog_id, bc_id, name, catalog_type, region_code, currency,"
-            " channel, feed_id, created_at, updated_at) VALUES (?, ?, ?, 'ECOM', 'BR', 'BRL', 'PARTNER', ?, ?, ?)",
+            " channel, feed_id, created_at, updated_at) VALUES (?, ?, ?, 'ECOM', 'BR', 'BRL', 'PARTNER', "
+            "?, ?, ?)",
             (DEMO_CATALOG_ID, DEMO_BC_ID, "Demo Catalog", "7600000000000000001", now, now),
         )
         c.execute(

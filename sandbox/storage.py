@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS advertisers (
 );
 CREATE TABLE IF NOT EXISTS pixels (
     pixel_code TEXT PRIMARY KEY, pixel_id TEXT NOT NULL, adv_id TEXT NOT NULL, name TEXT NOT NULL,
-    am_email INTEGER NOT NULL DEFAULT 0, am_phone INTEGER NOT NULL DEFAULT 0, partner_name TEXT NOT NULL DEFAULT '',
+    am_email INTEGER NOT NULL DEFAULT 0, am_phone INTEGER NOT NULL DEFAULT 0,
+    partner_name TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS catalogs (
@@ -52,7 +53,8 @@ CREATE INDEX IF NOT EXISTS products_review ON products (reviewed_rev, rev);
 CREATE TABLE IF NOT EXISTS feed_logs (
     feed_log_id INTEGER PRIMARY KEY AUTOINCREMENT, catalog_id TEXT NOT NULL, feed_id TEXT NOT NULL,
     kind TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
-    start_time REAL, end_time REAL, add_count INTEGER NOT NULL DEFAULT 0, update_count INTEGER NOT NULL DEFAULT 0,
+    start_time REAL, end_time REAL, add_count INTEGER NOT NULL DEFAULT 0,
+    update_count INTEGER NOT NULL DEFAULT 0,
     delete_count INTEGER NOT NULL DEFAULT 0, error_count INTEGER NOT NULL DEFAULT 0,
     warn_count INTEGER NOT NULL DEFAULT 0, errors TEXT, warnings TEXT
 );
@@ -85,7 +87,9 @@ CREATE TABLE IF NOT EXISTS journal (
     request_id TEXT, latency_ms REAL, fault TEXT
 );
 CREATE INDEX IF NOT EXISTS journal_ts ON journal (ts);
-CREATE TABLE IF NOT EXISTS sessions (sid TEXT PRIMARY KEY, user_id TEXT, locale TEXT, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    sid TEXT PRIMARY KEY, user_id TEXT, locale TEXT, created_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS onboardings (
     onb_id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL, created_at REAL NOT NULL,
     finished_at REAL
