@@ -80,7 +80,6 @@ class SetupForm(forms.Form):
     affiliate_id = forms.CharField(
         label=_("Affiliate ID"),
         max_length=3,
-        min_length=3,
         help_text=_(
             "Exactly 3 consonants, e.g. TKT. It must be new in this store and cannot be changed later."
         ),
