@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tiktok_admin.access import store_for_request, store_member_required
 
-from . import selectors, services
+from . import remote, selectors, services
 from .models import ShopConnection
 
 
@@ -71,11 +73,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 @require_GET
 @store_member_required()
 def shop_overview(request: HttpRequest) -> HttpResponse:
     store = store_for_request(request)
-    return render(
+    response = render(
         request,
         "tiktok_shop/overview.html",
         {
@@ -86,6 +93,10 @@ def shop_overview(request: HttpRequest) -> HttpResponse:
             "can_act": request.membership.is_admin,  # type: ignore[attr-defined]
         },
     )
+    # The Connect form posts here and is redirected to TikTok's authorization page; browsers apply
+    # `form-action` to that redirect, so this page (only) allows TikTok's origin.
+    response._csp_update = {"form-action": [_origin(remote.authorize_base_url())]}  # type: ignore[attr-defined]
+    return response
 
 
 @require_POST
