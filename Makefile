@@ -30,15 +30,22 @@ RUN_ENV := DEBUG=1 PUBLIC_BASE_URL=http://127.0.0.1:$(WEB_PORT) \
 	TIKTOK_REDIRECT_HOSTS=127.0.0.1:$(SANDBOX_PORT),ads.tiktok.com,business.tiktok.com,seller-br.tiktok.com \
 	WEB_PORT=$(WEB_PORT) SANDBOX_PORT=$(SANDBOX_PORT)
 
+# The sandbox process joins once sandbox/ has its entry point (honcho stops everything if one exits).
+HAS_SANDBOX := $(wildcard sandbox/__main__.py)
+PROCESSES := web worker beat $(if $(HAS_SANDBOX),sandbox)
+
 run: setup
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python -m sandbox provision --data $(VAR_DIR)/sandbox.sqlite3
+	$(if $(HAS_SANDBOX),$(RUN_ENV) $(BIN)/python -m sandbox provision --data $(VAR_DIR)/sandbox.sqlite3)
 	@echo ""
-	@echo "  Admin:      http://127.0.0.1:$(WEB_PORT)/admin/   (logins printed above by seed_demo)"
-	@echo "  Storefront: http://127.0.0.1:$(WEB_PORT)/s/lojademo/"
-	@echo "  TikTok sandbox: http://127.0.0.1:$(SANDBOX_PORT)/"
+	@echo "  Admin:          http://127.0.0.1:$(WEB_PORT)/admin/"
+	@echo "                  merchant / merchant-demo-1 (admin of the 3 demo stores), viewer / viewer-demo-1"
+	@echo "  Storefront:     http://127.0.0.1:$(WEB_PORT)/s/lojademo/"
+	@echo "  Django admin:   http://127.0.0.1:$(WEB_PORT)/django-admin/   ops / ops-demo-1"
+	$(if $(HAS_SANDBOX),@echo "  TikTok sandbox: http://127.0.0.1:$(SANDBOX_PORT)/   demo@tiktok.test / sandbox")
+	@echo "  Health:         http://127.0.0.1:$(WEB_PORT)/healthz"
 	@echo ""
-	$(RUN_ENV) $(BIN)/honcho start -f Procfile
+	$(RUN_ENV) $(BIN)/honcho start -f Procfile $(PROCESSES)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -103,3 +103,13 @@ def test_app_services_share_media_and_state():
         assert services[name]["environment"]["MEDIA_ROOT"] == "/data/media"
         assert services[name]["environment"]["VAR_DIR"] == "/data/var"
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_every_setting_read_from_the_environment_is_documented_in_env_example():
+    example = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    missing = settings_env_names() - example
+    assert not missing, f".env.example does not document {sorted(missing)}"
