@@ -180,3 +180,26 @@ def test_connect_redirects_to_tiktok_and_callback_error_is_explained(store, admi
     page = back.content.decode()
     assert "Only the TikTok Shop owner account can connect a shop." in page
     assert not ShopConnection.objects.exists()
+
+
+def test_overview_lists_imported_orders_escaped_with_store_money(store, admin_client, make_shop_connection):
+    from decimal import Decimal
+
+    from store.models import Order, OrderSource
+
+    make_shop_connection(store, shop_name="<script>alert(1)</script>")
+    Order.objects.create(
+        store=store,
+        number="TTS-576000000000000001",
+        source=OrderSource.TIKTOK_SHOP,
+        external_id="576000000000000001",
+        external_status="AWAITING_SHIPMENT",
+        customer_name="<b>Ana</b>",
+        currency="BRL",
+        total=Decimal("1234.50"),
+    )
+    page = admin_client.get(url("shop-overview")).content.decode()
+    assert "R$ 1.234,50" in page
+    assert "576000000000000001" in page and "AWAITING_SHIPMENT" in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>Ana</b>" not in page
