@@ -278,7 +278,9 @@ class FeedLog:
 
     @property
     def done(self) -> bool:
-        return not self.in_progress
+        """SUCCESS or FAILED. An unknown or missing status is neither done nor in progress: the catalog
+        lock is not released on it (its TTL still bounds it)."""
+        return self.process_status in FEED_LOG_DONE
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], feed_log_id: str) -> FeedLog:

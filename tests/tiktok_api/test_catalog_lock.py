@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from tiktok_api import CatalogBusyError, CatalogLock, FakeClock, RetryPolicy, WriteConflictError
 
@@ -162,3 +164,90 @@ def test_write_conflict_that_persists_releases_our_lock(make_client, mocked):
     with pytest.raises(WriteConflictError):
         client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "a"}])
     assert client.lock.holder("C") is None
+
+
+def test_a_log_without_a_known_status_does_not_release_the_lock(client, mocked):
+    mocked.post(UPLOAD, json=envelope({"feed_log_id": "7"}))
+    client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "a"}])
+    mocked.get(LOG, json=envelope({}))
+    log = client.product_log(TOKEN, bc_id="B", catalog_id="C", feed_log_id="7")
+    assert (log.done, log.in_progress) == (False, False)
+    assert client.lock.holder("C").feed_log_id == "7"
+
+
+class CatalogLockMachine(RuleBasedStateMachine):
+    """Random interleavings of writers against a model: at most one holder per catalog, a token only
+    works for the holder it was given to, and expiry frees the catalog."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FakeClock()
+        self.lock = CatalogLock(clock=self.clock, write_ttl=10, log_ttl=20)
+        self.model: dict[str, tuple[str, str | None, float]] = {}  # catalog -> (token, feed_log, expires)
+        self.tokens: list[tuple[str, str]] = []
+        self.next_log = 0
+
+    def _live(self, catalog: str) -> tuple[str, str | None, float] | None:
+        entry = self.model.get(catalog)
+        if entry is not None and entry[2] <= self.clock.now():
+            del self.model[catalog]
+            return None
+        return entry
+
+    @rule(catalog=st.sampled_from(["A", "B"]))
+    def acquire(self, catalog):
+        token = self.lock.acquire(catalog)
+        if self._live(catalog) is None:
+            assert token is not None
+            self.model[catalog] = (token, None, self.clock.now() + 10)
+            self.tokens.append((catalog, token))
+        else:
+            assert token is None
+
+    @rule(data=st.data())
+    def attach(self, data):
+        if not self.tokens:
+            return
+        catalog, token = data.draw(st.sampled_from(self.tokens))
+        self.next_log += 1
+        ok = self.lock.attach_feed_log(catalog, token, str(self.next_log))
+        live = self._live(catalog)
+        assert ok == (live is not None and live[0] == token)
+        if ok:
+            self.model[catalog] = (token, str(self.next_log), self.clock.now() + 20)
+
+    @rule(data=st.data())
+    def release(self, data):
+        if not self.tokens:
+            return
+        catalog, token = data.draw(st.sampled_from(self.tokens))
+        ok = self.lock.release(catalog, token)
+        live = self._live(catalog)
+        assert ok == (live is not None and live[0] == token)
+        if ok:
+            del self.model[catalog]
+
+    @rule(catalog=st.sampled_from(["A", "B"]), feed_log=st.integers(1, 6))
+    def log_finished(self, catalog, feed_log):
+        ok = self.lock.release_feed_log(catalog, str(feed_log))
+        live = self._live(catalog)
+        assert ok == (live is not None and live[1] == str(feed_log))
+        if ok:
+            del self.model[catalog]
+
+    @rule(seconds=st.sampled_from([0.5, 5.0, 9.9, 15.0, 25.0]))
+    def time_passes(self, seconds):
+        self.clock.advance(seconds)
+
+    @invariant()
+    def holder_matches_the_model(self):
+        for catalog in ("A", "B"):
+            live = self._live(catalog)
+            state = self.lock.holder(catalog)
+            if live is None:
+                assert state is None
+            else:
+                assert (state.token, state.feed_log_id) == (live[0], live[1])
+
+
+TestCatalogLockMachine = CatalogLockMachine.TestCase
