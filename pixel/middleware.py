@@ -9,16 +9,18 @@ injection: skip streaming, already-encoded and non-HTML responses; insert before
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import json_script
 
 from . import events
 from .cache import PixelConfig, pixel_config_for_account
@@ -59,6 +61,23 @@ def _nonce(request: HttpRequest) -> str:
     return str(nonce) if nonce is not None else ""
 
 
+@functools.cache
+def _script_url() -> str:
+    # Static URLs do not change while a process runs; resolving one costs more than the rest of the
+    # injection (storage lookup, urljoin).
+    return static("js/pixel-tiktok.js")
+
+
+# The escapes of django.utils.html.json_script: "<", ">" and "&" never appear raw, so no store text
+# can close the element or open a new one.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _json_block(data: dict[str, Any]) -> str:
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=True).translate(_JSON_ESCAPES)
+    return f'<script id="{DATA_ELEMENT_ID}" type="application/json">{payload}</script>'
+
+
 def pixel_markup(request: HttpRequest, config: PixelConfig, consent: str) -> str:
     """The JSON data block, the pixel script and (when consent is pending) the banner."""
     events_pulled, identity = shopper_state_pull(request, config.store_id)
@@ -88,8 +107,8 @@ def pixel_markup(request: HttpRequest, config: PixelConfig, consent: str) -> str
                 },
             )
         )
-    parts.append(json_script(data, DATA_ELEMENT_ID))
-    parts.append(f'<script nonce="{_nonce(request)}" src="{static("js/pixel-tiktok.js")}"></script>')
+    parts.append(_json_block(data))
+    parts.append(f'<script nonce="{_nonce(request)}" src="{_script_url()}"></script>')
     return "".join(parts)
 
 
