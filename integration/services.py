@@ -205,7 +205,7 @@ def connection_disconnect(
             "business_profile_disconnect",
             lambda: remote.business_profile_disconnect(connection.external_business_id),
         ),
-        ("revoke_token", lambda: remote.revoke_token(token) if token else None),
+        ("revoke_token", lambda: _revoke_if_alive(token)),
     ):
         try:
             call()
@@ -249,6 +249,19 @@ def connection_disconnect(
     return DisconnectResult(
         connection_id=connection_id, disconnected=True, remote_ok=not errors, remote_errors=tuple(errors)
     )
+
+
+def _revoke_if_alive(token: str) -> None:
+    """Revoke the token; TikTok's business-profile disconnect usually revoked it already, and a token TikTok
+    calls revoked/expired/invalid is exactly the outcome wanted."""
+    if not token:
+        return
+    from tiktok_api.errors import AuthError
+
+    try:
+        remote.revoke_token(token)
+    except AuthError:
+        return
 
 
 def disconnect_reason_for(error: object) -> str | None:

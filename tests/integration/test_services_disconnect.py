@@ -399,3 +399,15 @@ def test_check_task_is_a_singleton(connection, tiktok):
         lease_release(CHECK_LOCK, owner)
     assert len(tiktok.calls) == 0
     assert not HealthCheckRun.objects.exists()
+
+
+def test_revoke_answering_token_already_revoked_counts_as_done(connection, admin_user_of_store, tiktok):
+    """TikTok's business-profile disconnect revokes the token itself, so revoke_token then answers 40105."""
+    tiktok.post(DISCONNECT_PATH, json=envelope({}))
+    tiktok.post(
+        REVOKE_PATH, json=envelope({}, code=40105, message="Access token is incorrect or has been revoked.")
+    )
+    result = services.connection_disconnect(
+        connection.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store
+    )
+    assert result.remote_ok is True and result.remote_errors == ()
