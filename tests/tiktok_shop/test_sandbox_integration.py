@@ -128,3 +128,45 @@ def test_remote_disconnect_failure_still_clears_local_state(
     assert result.disconnected and result.remote_error == "Busy"
     assert ShopConnection.objects.live().count() == 0
     assert services.orders_import(connection.pk) is None
+
+
+def test_disconnecting_tiktok_for_business_leaves_the_shop_connected_and_importing(
+    store, admin_user_of_store, make_sku, shop_admin, sandbox_settings
+):
+    from django.utils import timezone
+
+    from integration.models import DisconnectReason, TikTokSetup
+    from integration.services import connection_disconnect
+
+    sku = make_sku(store)
+    setup = TikTokSetup.objects.create(
+        store=store, affiliate_id="TKT", trade_policy=store.trade_policies.get(code="1"), store_name=store.name,
+        website="https://lojademo.example.com.br", segment="fashion", country="BR", time_zone="America/Sao_Paulo",
+        contact_email="loja@example.com", phone_country_code="+55", phone="11999999999",
+        external_business_id="ebid-lojademo", confirmed_at=timezone.now(),
+    )  # fmt: skip
+    grant = sandbox_settings.admin.connect(setup.external_business_id)
+    ads = TikTokConnection.objects.create(
+        store=store, external_business_id=setup.external_business_id, bc_id=grant["bc_id"], adv_id=grant["adv_id"],
+        pixel_code=grant["pixel_code"], catalog_id=grant["catalog_id"], access_token=grant["access_token"],
+        connected_at=timezone.now(),
+    )  # fmt: skip
+    shop = connect_via_sandbox(store, admin_user_of_store, shop_admin)
+    # The shop is known to TikTok under the same store id as the ads account.
+    assert shop_admin.connections()[0]["external_business_id"] == "ebid-lojademo"
+
+    result = connection_disconnect(ads.pk, reason=DisconnectReason.MANUAL, actor=admin_user_of_store)
+    assert result.disconnected and result.remote_ok
+    # TikTok's side of the ads connection is gone ...
+    profile = next(
+        p for p in sandbox_settings.admin.profiles() if p["external_business_id"] == "ebid-lojademo"
+    )
+    assert profile["status"] != 2
+
+    shop.refresh_from_db()
+    assert shop.status == ShopStatus.CONNECTED
+    assert [c["status"] for c in shop_admin.connections()] == ["CONNECTED"]
+    placed = shop_admin.place_orders(SHOP_BR, [sku.pk])
+    run = services.orders_import(shop.pk)
+    assert run.created == 1
+    assert Order.objects.get(source=OrderSource.TIKTOK_SHOP).external_id == placed[0]["id"]
