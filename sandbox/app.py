@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
@@ -291,8 +292,9 @@ class SandboxApp:
         if not raw.strip():
             return {}
         try:
-            body = json.loads(raw)
-        except ValueError as exc:
+            # orjson: a 5,000-product upload (~3 MB) must be answered in well under a second.
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
             raise ApiError(40002, "Invalid JSON in request body.") from exc
         if not isinstance(body, dict):
             raise ApiError(40002, "Request body must be a JSON object.")

@@ -8,9 +8,11 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+import orjson
 import requests
 from PIL import Image, UnidentifiedImageError
 
@@ -27,6 +29,7 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MIN_IMAGE_SIDE = 500
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 CHUNK = 500
+IMAGE_FETCH_WORKERS = 8
 IMAGE_REJECTIONS = {
     "NO_FOUND": ("Image can't be downloaded", "Use a publicly accessible JPG or PNG image URL."),
     "FAIL": ("Image file is too large", "Use a JPG or PNG image under 20 MB."),
@@ -48,6 +51,14 @@ class Processor:
         self._run_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._http = requests.Session()
+        self._cache_lock = threading.Lock()
+        self.image_cache: dict[str, tuple[str, float]] = {}
+        app.add_reset_hook(self._clear_cache)
+
+    def _clear_cache(self) -> None:
+        with self._cache_lock:
+            self.image_cache.clear()
 
     # -- thread ----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -102,8 +113,8 @@ class Processor:
         errors, warnings = ErrorReport(), ErrorReport()
         counts = {"add": 0, "update": 0, "delete": 0}
         try:
-            payload = json.loads(row["payload"])
-        except ValueError:
+            payload = orjson.loads(row["payload"])
+        except orjson.JSONDecodeError:
             payload = {}
         items = 0
         if catalog is None:
@@ -114,7 +125,9 @@ class Processor:
             self._delete(catalog, sku_ids, counts, warnings)
             status = "SUCCESS"
         else:
-            products = payload.get("products") or []
+            products = payload.get("products")
+            if products is None:
+                products = payload.get("dpa_products") or []
             items = len(products)
             self._upsert(catalog, products, row["kind"], counts, errors)
             status = "FAILED" if items and len(errors.items) == items else "SUCCESS"
@@ -274,14 +287,12 @@ class Processor:
         if not rows:
             return 0
         banned = [w.lower() for w in cfg["banned_words"] if w]
-        image_cache: dict[str, str] = {}
+        products = [json.loads(r["data"]) for r in rows]
+        urls = {str(p.get("image_url") or "") for p in products}
+        statuses = self._image_statuses(urls) if cfg["image_fetch"] else dict.fromkeys(urls, "SUCCESS")
         updates = []
-        for r in rows:
-            product = json.loads(r["data"])
-            url = str(product.get("image_url") or "")
-            if url not in image_cache:
-                image_cache[url] = self.image_status(url) if cfg["image_fetch"] else "SUCCESS"
-            image_status = image_cache[url]
+        for r, product in zip(rows, products, strict=True):
+            image_status = statuses[str(product.get("image_url") or "")]
             text = f"{product.get('title', '')} {product.get('description', '')}".lower()
             rejected: list[dict[str, Any]] = []
             if any(word in text for word in banned):
@@ -309,12 +320,38 @@ class Processor:
             )
         return len(rows)
 
-    def image_status(self, url: str) -> str:
+    def _image_statuses(self, urls: set[str]) -> dict[str, str]:
+        """Measure each image once (cached for `image_cache_seconds`), several at a time; a loopback port
+        that refuses connections is not tried again within the same pass."""
+        now = time.monotonic()
+        ttl = float(self.app.config["image_cache_seconds"])
+        out: dict[str, str] = {}
+        todo: list[str] = []
+        with self._cache_lock:
+            for url in urls:
+                cached = self.image_cache.get(url)
+                if cached is not None and cached[1] > now:
+                    out[url] = cached[0]
+                else:
+                    todo.append(url)
+        dead: set[str] = set()
+        with ThreadPoolExecutor(max_workers=IMAGE_FETCH_WORKERS) as pool:
+            for url, status in zip(todo, pool.map(lambda u: self.image_status(u, dead), todo), strict=True):
+                out[url] = status
+        with self._cache_lock:
+            for url in todo:
+                self.image_cache[url] = (out[url], now + ttl)
+        return out
+
+    def image_status(self, url: str, dead: set[str] | None = None) -> str:
         parsed = urlparse(url)
         if parsed.hostname not in LOOPBACK_HOSTS:
             return "NO_FOUND"  # the sandbox never reaches beyond this machine
+        origin = f"{parsed.scheme}://{parsed.netloc}"
+        if dead is not None and origin in dead:
+            return "NO_FOUND"
         try:
-            with requests.get(url, timeout=3, stream=True, verify=False) as resp:  # noqa: S501 - loopback only
+            with self._http.get(url, timeout=3, stream=True, verify=False) as resp:  # noqa: S501 - loopback only
                 if resp.status_code != 200:
                     return "NO_FOUND"
                 data = resp.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
@@ -323,6 +360,10 @@ class Processor:
             with Image.open(io.BytesIO(data)) as img:
                 width, height = img.size
                 fmt = img.format
+        except requests.ConnectionError:
+            if dead is not None:
+                dead.add(origin)
+            return "NO_FOUND"
         except (requests.RequestException, UnidentifiedImageError, OSError):
             return "NO_FOUND"
         if fmt not in ("JPEG", "PNG"):

@@ -31,6 +31,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "banned_words": ["proibido"],
     "allow_http_images": False,
     "image_fetch": True,
+    "image_cache_seconds": 300.0,
     "auth_code_ttl_seconds": 3600,
     "external_data_max_age_seconds": 1800,
     "timeout_seconds": 20.0,
