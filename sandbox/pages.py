@@ -68,6 +68,10 @@ def _alert(text: str, kind: str = "error") -> str:
     return f'<div class="tt-alert tt-alert-{kind}" role="alert">{escape(text)}</div>'
 
 
+def _hint(lang: str, existing: list[Any]) -> str:
+    return f'<p class="tt-muted">{t(lang, "connect_existing")}</p>' if existing else ""
+
+
 def _card(title: str, inner: str) -> str:
     return f'<section class="tt-card"><h2>{escape(title)}</h2>{inner}</section>'
 
@@ -275,7 +279,7 @@ def _setup_form(app: SandboxApp, onb: Any, user: Any, lang: str, errors: list[st
     ) + _new_choice(
         "bc", t(lang, "create_new_bc"), f"{store} Business Center", checked=chosen_bc == "new", lang=lang
     )
-    parts.append(_card("1. " + t(lang, "business_center"), bc_html))
+    parts.append(_card("1. " + t(lang, "business_center"), _hint(lang, bcs) + bc_html))
 
     if not user["has_ads_manager"]:
         adv_html = _alert(t(lang, "err_no_ads"))
@@ -290,7 +294,7 @@ def _setup_form(app: SandboxApp, onb: Any, user: Any, lang: str, errors: list[st
         chosen = (
             form.get("adv") if form else next((a["adv_id"] for a in advs if a["bc_id"] == chosen_bc), "new")
         )
-        adv_html = "".join(
+        adv_html = _hint(lang, advs) + "".join(
             _radio("adv", a["adv_id"], f"{a['name']} ({a['adv_id']})", checked=chosen == a["adv_id"])
             for a in advs
         )
@@ -327,7 +331,7 @@ def _setup_form(app: SandboxApp, onb: Any, user: Any, lang: str, errors: list[st
         f' value="1"{am_checked}><label for="advanced_matching">{t(lang, "advanced_matching")}</label>'
         f'<p class="tt-muted">{t(lang, "advanced_matching_help")}</p></div>'
     )
-    parts.append(_card("3. " + t(lang, "data_sharing"), pixel_html))
+    parts.append(_card("3. " + t(lang, "data_sharing"), _hint(lang, pixels) + pixel_html))
 
     catalogs = [
         c
@@ -353,7 +357,7 @@ def _setup_form(app: SandboxApp, onb: Any, user: Any, lang: str, errors: list[st
         checked=chosen_catalog == "new",
         lang=lang,
     )
-    parts.append(_card("4. " + t(lang, "catalog"), catalog_html))
+    parts.append(_card("4. " + t(lang, "catalog"), _hint(lang, catalogs) + catalog_html))
     parts.append(
         f'<div class="tt-actions"><button class="tt-btn" type="submit" name="action" value="cancel"'
         f' formnovalidate>{t(lang, "cancel")}</button><button class="tt-btn tt-primary" type="submit"'
@@ -805,11 +809,9 @@ def catalog_manager(app: SandboxApp, request: Request, bc_id: str, catalog_id: s
     more = ""
     if len(rows) == PAGE_SIZE:
         more = f'<a class="tt-btn" href="?status={status}&page={page + 1}">Next page</a>'
-    delete_btn = (
-        '<button class="tt-btn tt-danger" type="submit">Delete selected</button>'
-        if role == "ADMIN"
-        else '<p class="tt-muted">Deleting products needs Admin permission.</p>'
-    )
+    delete_btn = '<p class="tt-muted">Deleting products needs Admin permission.</p>'
+    if role == "ADMIN":
+        delete_btn = '<button class="tt-btn tt-danger" type="submit">Delete selected</button>' if rows else ""
     body = notice + (
         f'<p class="tt-lead">{escape(catalog["name"])} · ID {catalog_id} · {catalog["region_code"]} /'
         f' {catalog["currency"]}</p><nav class="tt-tabs">{tabs}</nav>'
