@@ -54,9 +54,9 @@ def host_allowed(url: str) -> bool:
     host = parts.hostname.lower()
     if port is not None and f"{host}:{port}" in allowed:
         return True
-    # A bare host name in the list allows only the scheme's default port.
-    default_port = 443 if parts.scheme == "https" else 80
-    return host in allowed and (port is None or port == default_port)
+    # A bare host name (TikTok's own web apps) allows https on its default port only; http is for a
+    # local sandbox, which the list names with its port.
+    return parts.scheme == "https" and host in allowed and port in (None, 443)
 
 
 def destination_url(name: str, connection: TikTokConnection | None) -> str | None:
