@@ -139,11 +139,24 @@ def _order_from_data(raw: Any) -> ShopOrder | None:
     )
 
 
-def _transport() -> Transport:
-    return Transport(
+def _client() -> Any:
+    from tiktok_admin import tiktok
+
+    return tiktok.client()
+
+
+def _call(
+    method: str, path: str, *, tenant: str, params: dict[str, Any], body: dict[str, Any] | None = None
+) -> Any:
+    """One call to the project's own shop routes, inside the app's shared rate limiter (every process and
+    every store share TikTok's per-app quota; `tenant` keeps one store from starving the others). Not
+    retried here: the next beat poll is the retry."""
+    _client().rate_limiter.acquire(path.strip("/").replace("v2.0/", ""), tenant)
+    transport = Transport(
         settings.TIKTOK_API_BASE_URL,
         timeout=(settings.TIKTOK_CONNECT_TIMEOUT, settings.TIKTOK_HTTP_TIMEOUT),
     )
+    return transport.call(method, path, params=params, body=body)
 
 
 def external_data_for_shop(external_business_id: str, *, locale: str = "en", **extra: Any) -> str:
@@ -182,9 +195,10 @@ def authorize_url(
 
 def connection_create(external_business_id: str, *, auth_code: str, country: str) -> ShopInfo:
     """Exchange the seller's authorization code: TikTok binds the shop to this store and says which."""
-    envelope = _transport().call(
+    envelope = _call(
         "POST",
         PATH_CONNECTION_CREATE,
+        tenant=external_business_id,
         params={"external_data": external_data_for_shop(external_business_id)},
         body={"auth_code": auth_code, "country_region": country},
     )
@@ -192,18 +206,16 @@ def connection_create(external_business_id: str, *, auth_code: str, country: str
 
 
 def connection_disconnect(external_business_id: str) -> None:
-    """TikTok's documented shop disconnect (reference §6): no body, success is code 0 / "OK"."""
-    _transport().call(
-        "POST",
-        PATH_CONNECTION_DISCONNECT,
-        params={"external_data": external_data_for_shop(external_business_id)},
-    )
+    """TikTok's documented shop disconnect (reference §6): no body, success is code 0 / "OK". Sent by the
+    shared client (rate limit and bounded retries of retryable errors)."""
+    _client().shop_connection_disconnect(external_data=external_data_for_shop(external_business_id))
 
 
 def orders_list(external_business_id: str, *, update_time_ge: int, cursor: str, page_size: int) -> OrdersPage:
-    envelope = _transport().call(
+    envelope = _call(
         "GET",
         PATH_ORDER_LIST,
+        tenant=external_business_id,
         params={
             "external_data": external_data_for_shop(external_business_id),
             "update_time_ge": update_time_ge,

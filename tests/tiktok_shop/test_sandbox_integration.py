@@ -122,7 +122,7 @@ def test_remote_disconnect_failure_still_clears_local_state(
 ):
     connection = connect_via_sandbox(store, admin_user_of_store, shop_admin)
     sandbox_settings.admin.fault(
-        "error", endpoint="shop/connection/disconnect", code=50002, message="Busy", count=1
+        "error", endpoint="shop/connection/disconnect", code=40000, message="Busy", count=5
     )
     result = services.shop_disconnect(connection.pk, actor=admin_user_of_store)
     assert result.disconnected and result.remote_error == "Busy"

@@ -255,14 +255,14 @@ def test_disconnect_clears_local_state_even_when_tiktok_fails(
     store, admin_user_of_store, make_shop_connection
 ):
     connection = make_shop_connection(store)
-    responses.post(DISCONNECT_URL, json=envelope(code=50002, message="Service is busy."))
+    responses.post(DISCONNECT_URL, json=envelope(code=40000, message="Service is busy."))
     result = services.shop_disconnect(connection.pk, actor=admin_user_of_store)
     assert result.disconnected and result.remote_error == "Service is busy."
     connection.refresh_from_db()
     assert connection.status == ShopStatus.DISCONNECTED
     assert connection.remote_disconnect_error == "Service is busy."
     assert not StoreChannelSettings.objects.get(store=store).shop_order_import
-    assert AuditEvent.objects.get(action=AuditAction.SHOP_DISCONNECTED).detail["remote_code"] == 50002
+    assert AuditEvent.objects.get(action=AuditAction.SHOP_DISCONNECTED).detail["remote_code"] == 40000
 
 
 @responses.activate
@@ -431,3 +431,18 @@ def test_import_skipped_while_another_worker_holds_the_lease(store, make_shop_co
     connection = make_shop_connection(store)
     assert lease_acquire(f"tiktok-shop-import:{connection.pk}", 60)
     assert services.orders_import(connection.pk) is None
+
+
+@responses.activate
+def test_disconnect_retries_a_transient_tiktok_failure_through_the_shared_client(
+    store, admin_user_of_store, make_shop_connection, monkeypatch
+):
+    from tiktok_admin import tiktok
+
+    monkeypatch.setattr(tiktok.client().clock, "sleep", lambda seconds: None)
+    connection = make_shop_connection(store)
+    responses.post(DISCONNECT_URL, json=envelope(code=50002, message="Service is busy."))
+    responses.post(DISCONNECT_URL, json=envelope())
+    result = services.shop_disconnect(connection.pk, actor=admin_user_of_store)
+    assert result.disconnected and result.remote_error == ""
+    assert len(responses.calls) == 2

@@ -154,7 +154,7 @@ def test_disconnect_lands_on_overview_with_setup_in_progress_and_seller_center(
 def test_disconnect_failure_at_tiktok_is_shown(store, admin_client, make_shop_connection):
     make_shop_connection(store)
     responses.post(
-        DISCONNECT_URL, json={"code": 50002, "message": "Service is busy.", "request_id": "1", "data": {}}
+        DISCONNECT_URL, json={"code": 40000, "message": "Service is busy.", "request_id": "1", "data": {}}
     )
     page = admin_client.post(url("shop-disconnect"), follow=True).content.decode()
     assert "TikTok did not confirm the disconnect: Service is busy." in page
