@@ -24,6 +24,7 @@ from .models import DisconnectReason
 logger = logging.getLogger(__name__)
 
 CATALOG_PANEL_TEMPLATE = "catalog_sync/_tiktok_page_panel.html"
+SHOP_TABS_TEMPLATE = "tiktok_shop/_tabs.html"
 MANUAL_REASONS = frozenset({DisconnectReason.MANUAL, DisconnectReason.OPS})
 
 
@@ -148,6 +149,7 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
         and not active
         and connection.disconnect_reason in MANUAL_REASONS
         and bool(connection.remote_disconnect_error),
+        "area_tabs": SHOP_TABS_TEMPLATE if eligibility.eligible and _template_exists(SHOP_TABS_TEMPLATE) else None,
         "catalog_panel": CATALOG_PANEL_TEMPLATE
         if active and _template_exists(CATALOG_PANEL_TEMPLATE)
         else None,
