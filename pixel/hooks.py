@@ -69,16 +69,16 @@ def on_add_to_cart(request: HttpRequest, store: Store, sku: Sku, quantity: int, 
     browser_event_queue(
         request, store.pk, {"event": events.ADD_TO_CART, "properties": properties, "event_id": event_id}
     )
-    if consent_allows_server(consent):
-        identity = identity_current(request, store.pk) if config.advanced_matching else {}
-        outbox_event_create(
-            request,
-            config,
-            event=events.ADD_TO_CART,
-            event_id=event_id,
-            properties=properties,
-            identity=identity,
-        )
+    identity = identity_current(request, store.pk) if config.advanced_matching else {}
+    outbox_event_create(
+        request,
+        config,
+        event=events.ADD_TO_CART,
+        event_id=event_id,
+        properties=properties,
+        identity=identity,
+        held=not consent_allows_server(consent),
+    )
 
 
 def on_order_placed(request: HttpRequest, store: Store, order: Order) -> None:
@@ -100,12 +100,12 @@ def on_order_placed(request: HttpRequest, store: Store, order: Order) -> None:
     browser_event_queue(
         request, store.pk, {"event": config.purchase_event, "properties": properties, "event_id": event_id}
     )
-    if consent_allows_server(consent):
-        outbox_event_create(
-            request,
-            config,
-            event=config.purchase_event,
-            event_id=event_id,
-            properties=properties,
-            identity=identity,
-        )
+    outbox_event_create(
+        request,
+        config,
+        event=config.purchase_event,
+        event_id=event_id,
+        properties=properties,
+        identity=identity,
+        held=not consent_allows_server(consent),
+    )

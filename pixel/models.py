@@ -57,6 +57,8 @@ class PixelConfigStamp(models.Model):
 
 
 class OutboxStatus(models.TextChoices):
+    # Written while the shopper has not answered the consent banner: sent only if they accept.
+    HELD = "held", _("Held until consent")
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
@@ -90,6 +92,8 @@ class OutboxEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claim_token = models.CharField(max_length=32, blank=True)
+    # SHA-256 of the shopper's session key, only on held rows: the consent answer finds them by it.
+    consent_ref = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -107,6 +111,9 @@ class OutboxEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "status", "next_attempt_at"], name="outbox_store_due"),
+            models.Index(
+                fields=["store", "consent_ref"], condition=Q(status="held"), name="outbox_held_consent"
+            ),
             models.Index(
                 fields=["finished_at"],
                 condition=Q(status__in=["sent", "failed", "dropped"]),

@@ -3,6 +3,7 @@ server-side outbox (write, send, purge), the per-store settings and the manual s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import uuid
@@ -42,6 +43,7 @@ MAX_ATTEMPTS = 10
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_MAX_SECONDS = 3600.0
 OUTBOX_LEASE_SECONDS = 600.0
+HELD_MAX_AGE_HOURS = 24
 
 
 def store_path(account: str) -> str:
@@ -65,6 +67,25 @@ def consent_allows_browser(state: str) -> bool:
 
 def consent_allows_server(state: str) -> bool:
     return state in (CONSENT_NOT_REQUIRED, CONSENT_GRANTED)
+
+
+def consent_ref_for(request: HttpRequest) -> str:
+    key = request.session.session_key if hasattr(request, "session") else None
+    return hashlib.sha256(key.encode()).hexdigest() if key else ""
+
+
+def consent_apply_to_held(request: HttpRequest, store_id: int, choice: str) -> int:
+    """The shopper answered the banner: their held server-side events are released or deleted."""
+    ref = consent_ref_for(request)
+    if not ref:
+        return 0
+    held = OutboxEvent.objects.filter(store_id=store_id, status=OutboxStatus.HELD, consent_ref=ref)
+    if choice == CONSENT_GRANTED:
+        released = held.update(status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), consent_ref="")
+        if released:
+            transaction.on_commit(lambda: outbox_dispatch(store_id))
+        return released
+    return held.delete()[0]
 
 
 def consent_record(response: HttpResponseBase, account: str, choice: str) -> None:
@@ -186,11 +207,18 @@ def outbox_event_create(
     event_id: str,
     properties: dict[str, Any],
     identity: dict[str, str],
+    held: bool = False,
 ) -> OutboxEvent | None:
     """Write the server-side copy of a browser event inside the caller's transaction. Never calls
-    TikTok: a worker sends it after the transaction commits."""
+    TikTok: a worker sends it after the transaction commits. `held`: the shopper has not answered the
+    consent banner yet; the row waits for the answer (sent if accepted, deleted if refused)."""
     from integration.selectors import connection_active_for_store
 
+    consent_ref = ""
+    if held:
+        consent_ref = consent_ref_for(request)
+        if not consent_ref:
+            return None
     connection = connection_active_for_store(config.store_id)
     if connection is None or not connection.pixel_code:
         return None
@@ -216,11 +244,13 @@ def outbox_event_create(
                     "payload": payload,
                     "next_attempt_at": now,
                     "created_at": now,
+                    "status": OutboxStatus.HELD if held else OutboxStatus.PENDING,
+                    "consent_ref": consent_ref,
                 },
             )
     except IntegrityError:
         return OutboxEvent.objects.filter(connection=connection, event=event, event_id=event_id).first()
-    if created:
+    if created and not held:
         store_id = config.store_id
         transaction.on_commit(lambda: outbox_dispatch(store_id))
     return row
@@ -257,7 +287,7 @@ def outbox_stores_due() -> list[int]:
 
 def _drop_inactive(store_id: int, active_connection_id: int | None, now: Any) -> int:
     rows = OutboxEvent.objects.filter(
-        store_id=store_id, status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
+        store_id=store_id, status__in=[OutboxStatus.HELD, OutboxStatus.PENDING, OutboxStatus.SENDING]
     )
     if active_connection_id is not None:
         rows = rows.exclude(connection_id=active_connection_id)
@@ -407,6 +437,9 @@ def outbox_purge(retention_days: int | None = None, chunk: int = 5000) -> int:
             break
         deleted += OutboxEvent.objects.filter(pk__in=ids).delete()[0]
     OutboxRun.objects.filter(started_at__lt=cutoff).delete()
+    # Held rows whose shopper never answered the banner are never sent.
+    unanswered = timezone.now() - timedelta(hours=HELD_MAX_AGE_HOURS)
+    deleted += OutboxEvent.objects.filter(status=OutboxStatus.HELD, created_at__lt=unanswered).delete()[0]
     return deleted
 
 

@@ -16,6 +16,7 @@ from .forms import PixelSettingsForm
 from .services import (
     CONSENT_DENIED,
     CONSENT_GRANTED,
+    consent_apply_to_held,
     consent_record,
     pixel_settings_for_store,
     pixel_settings_update,
@@ -26,8 +27,10 @@ from .services import (
 def consent(request: HttpRequest, account: str) -> HttpResponse:
     """The shopper's answer to the consent banner, kept in a cookie scoped to this store's storefront."""
     choice = request.POST.get("choice", "")
-    if choice not in (CONSENT_GRANTED, CONSENT_DENIED) or not Store.objects.filter(account=account).exists():
+    store_id = Store.objects.filter(account=account).values_list("pk", flat=True).first()
+    if choice not in (CONSENT_GRANTED, CONSENT_DENIED) or store_id is None:
         return HttpResponseBadRequest(_("Unknown choice."))
+    consent_apply_to_held(request, store_id, choice)
     if "application/json" in request.headers.get("Accept", ""):
         response: HttpResponse = JsonResponse({"consent": choice})
     else:

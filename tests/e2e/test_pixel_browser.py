@@ -258,13 +258,16 @@ def test_consent_holds_everything_until_accepted(br: Browser, shop: dict[str, An
     assert banner.is_visible()
     br.page.wait_for_timeout(300)
     assert not br.has_pixel() and br.sdk_requests == []
-    assert OutboxEvent.objects.count() == 0
+    assert list(OutboxEvent.objects.values_list("status", flat=True)) == ["held"]
     br.page.click("[data-testid=pixel-consent-accept]")
     rec = br.ttq()
     assert rec["loaded"] == [PIXEL]
     # the events held on this page fire now
     assert [c[1] for c in rec["calls"] if c[0] == "track"] == ["ViewContent", "AddToCart"]
     assert banner.is_hidden()
+    held_add = next(c for c in rec["calls"] if c[0] == "track" and c[1] == "AddToCart")
+    row = OutboxEvent.objects.get()
+    assert (row.status, row.event_id) == ("pending", held_add[3]["event_id"])
     # the choice sticks: next page, no banner, pixel loads
     br.goto(f"/s/{store.account}/")
     assert br.page.locator("[data-testid=pixel-consent-banner]").count() == 0

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from pixel.models import OutboxEvent
-from pixel.services import CONSENT_COOKIE, pixel_settings_update
+from pixel.services import CONSENT_COOKIE, outbox_stores_due, pixel_settings_update
 
 from .test_middleware import pixel_data
 
@@ -38,7 +38,48 @@ def test_pending_consent_shows_banner_and_holds_events(client: Client, shop: dic
     assert data["consent"] == "pending"
     # held in the page, fired by the script only after "Accept"
     assert [e["event"] for e in data["events"]] == ["ViewContent", "AddToCart"]
-    assert OutboxEvent.objects.count() == 0  # no server-side event without consent
+    # the server-side copy waits too: held, never due for sending
+    row = OutboxEvent.objects.get()
+    assert (row.status, row.event_id) == ("held", data["events"][1]["event_id"])
+    assert outbox_stores_due() == []
+
+
+def test_accepting_releases_the_held_server_side_events(client: Client, shop: dict) -> None:
+    store = shop["store"]
+    _add(client, store, shop["sku"])
+    client.post(f"/s/{store.account}/pixel/consent/", {"choice": "granted"}, HTTP_ACCEPT="application/json")
+    row = OutboxEvent.objects.get()
+    assert (row.status, row.consent_ref) == ("pending", "")
+    assert outbox_stores_due() == [store.pk]
+
+
+def test_refusing_deletes_the_held_server_side_events(client: Client, shop: dict) -> None:
+    store = shop["store"]
+    _add(client, store, shop["sku"])
+    client.post(f"/s/{store.account}/pixel/consent/", {"choice": "denied"}, HTTP_ACCEPT="application/json")
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_another_shoppers_answer_does_not_release_my_events(client: Client, shop: dict) -> None:
+    store = shop["store"]
+    _add(client, store, shop["sku"])
+    other = Client()
+    other.post(f"/s/{store.account}/cart/add/", {"sku_id": shop["sku"].pk, "quantity": 1})
+    other.post(f"/s/{store.account}/pixel/consent/", {"choice": "granted"})
+    assert sorted(OutboxEvent.objects.values_list("status", flat=True)) == ["held", "pending"]
+
+
+def test_unanswered_held_events_are_purged_after_a_day(client: Client, shop: dict) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pixel.services import outbox_purge
+
+    _add(client, shop["store"], shop["sku"])
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert outbox_purge() == 1
+    assert OutboxEvent.objects.count() == 0
 
 
 def test_granted_consent_sends_browser_and_server_events(client: Client, shop: dict) -> None:
