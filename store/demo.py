@@ -4,6 +4,7 @@ fixed pool of image files reused by every SKU."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from .models import (
     Brand,
@@ -376,6 +379,67 @@ def seed_catalog(
     return created_skus
 
 
+class _RowWriter:
+    """Inserts plain rows without building model instances (the ORM's per-object cost dominates at a
+    million SKUs): COPY on PostgreSQL, executemany elsewhere. Fields the seed does not set get their
+    default, so a field added to the model later keeps this working (or fails loudly if it has none)."""
+
+    def __init__(self, model: type[models.Model], provided: tuple[str, ...]) -> None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        unknown = set(provided) - {f.attname for f in fields}
+        if unknown:
+            raise ImproperlyConfigured(f"{model.__name__} has no fields {sorted(unknown)}")
+        self.model = model
+        self.provided = provided
+        now = timezone.now()
+        self.defaults: list[tuple[str, object]] = []
+        for f in fields:
+            if f.attname in provided:
+                continue
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value: object = now
+            elif f.has_default():
+                value = f.get_default()
+            elif f.null:
+                value = None
+            else:
+                raise ImproperlyConfigured(f"seed_demo cannot fill {model.__name__}.{f.name}: no default")
+            self.defaults.append((f.column, f.get_db_prep_save(value, connection)))
+        by_attname = {f.attname: f.column for f in fields}
+        self.columns = ["id", *(by_attname[a] for a in provided), *(c for c, _v in self.defaults)]
+        self.default_values = tuple(v for _c, v in self.defaults)
+
+    def allocate_ids(self, count: int) -> list[int]:
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            # Other backends: the caller's transaction holds the write lock (SQLite: IMMEDIATE).
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            start = cursor.fetchone()[0] + 1
+            return list(range(start, start + count))
+
+    def insert(self, rows: list[tuple[object, ...]]) -> None:
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        columns = ", ".join(quote(c) for c in self.columns)
+        full = [row + self.default_values for row in rows]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in full:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", full)  # noqa: S608
+
+
 def _insert_batch(
     store: Store,
     batch: list[tuple[int, Leaf, random.Random, list[dict[str, str]]]],
@@ -385,94 +449,92 @@ def _insert_batch(
     big: list[tuple[str, int, int]],
     small: list[tuple[str, int, int]],
 ) -> int:
-    products: list[Product] = []
-    extras: list[tuple[int, Leaf, random.Random, list[dict[str, str]], str]] = []
-    for index, leaf, rng, combos in batch:
-        base = leaf.items[rng.randrange(len(leaf.items))]
-        adjective = ADJECTIVES[rng.randrange(len(ADJECTIVES))]
-        brand = brands[rng.randrange(len(brands))]
-        name = f"{base} {adjective}"
-        if index % 97 == 5:
-            name = f"{name} “Edição Verão” ☀️ 100% nacional"
-        description = (
-            f"{base} {adjective.lower()} da {brand.name}, feito em {leaf.material}. "
-            f"Acabamento cuidadoso, ótimo custo-benefício e garantia de 90 dias. "
-            f"Ideal para o dia a dia; confira a tabela de medidas antes de comprar."
-        )
-        # About 5% deliberately incomplete, so "needs additional details" has something to show.
-        missing = ""
-        if index % 20 == 7:
-            missing = ("brand", "description", "image", "category")[(index // 20) % 4]
-        products.append(
-            Product(
-                store=store,
-                name=name,
-                slug=f"p-{index:07d}",
-                ref_id=f"REF-{index:07d}",
-                description="" if missing == "description" else description,
-                category=None if missing == "category" else leaves[leaf.slug],
-                brand=None if missing == "brand" else brand,
-            )
-        )
-        extras.append((index, leaf, rng, combos, missing))
+    products = _RowWriter(
+        Product, ("store_id", "name", "slug", "ref_id", "description", "category_id", "brand_id")
+    )
+    skus = _RowWriter(Sku, ("store_id", "product_id", "name", "ref_id", "ean", "specifications", "stock"))
+    prices = _RowWriter(SkuPrice, ("trade_policy_id", "sku_id", "price", "list_price"))
+    images = _RowWriter(SkuImage, ("sku_id", "image", "width", "height", "position"))
     with transaction.atomic():
-        Product.objects.bulk_create(products, batch_size=1000)
-        if any(p.pk is None for p in products):
-            # Backends that cannot return ids from a bulk insert: read them back by slug.
-            ids = dict(
-                Product.objects.filter(store=store, slug__in=[p.slug for p in products]).values_list(
-                    "slug", "pk"
+        product_ids = products.allocate_ids(len(batch))
+        product_rows: list[tuple[object, ...]] = []
+        sku_plan: list[tuple[int, int, Leaf, random.Random, str, dict[str, str], int]] = []
+        for product_id, (index, leaf, rng, combos) in zip(product_ids, batch, strict=True):
+            base = leaf.items[rng.randrange(len(leaf.items))]
+            adjective = ADJECTIVES[rng.randrange(len(ADJECTIVES))]
+            brand = brands[rng.randrange(len(brands))]
+            name = f"{base} {adjective}"
+            if index % 97 == 5:
+                name = f"{name} “Edição Verão” ☀️ 100% nacional"
+            description = (
+                f"{base} {adjective.lower()} da {brand.name}, feito em {leaf.material}. "
+                f"Acabamento cuidadoso, ótimo custo-benefício e garantia de 90 dias. "
+                f"Ideal para o dia a dia; confira a tabela de medidas antes de comprar."
+            )
+            # About 5% deliberately incomplete, so "needs additional details" has something to show.
+            missing = ""
+            if index % 20 == 7:
+                missing = ("brand", "description", "image", "category")[(index // 20) % 4]
+            product_rows.append(
+                (
+                    product_id,
+                    store.pk,
+                    name,
+                    f"p-{index:07d}",
+                    f"REF-{index:07d}",
+                    "" if missing == "description" else description,
+                    None if missing == "category" else leaves[leaf.slug].pk,
+                    None if missing == "brand" else brand.pk,
                 )
             )
-            for p in products:
-                p.pk = ids[p.slug]
-        skus: list[Sku] = []
-        meta: list[tuple[Leaf, random.Random, str, int]] = []
-        for product, (index, leaf, rng, combos, missing) in zip(products, extras, strict=True):
             for n, combo in enumerate(combos):
-                label = " / ".join(combo.values())
-                stock = 0 if rng.random() < 0.08 else rng.randrange(1, 120)
-                skus.append(
-                    Sku(
-                        store=store,
-                        product=product,
-                        name=label or "Único",
-                        ref_id=f"{product.ref_id}-{n + 1:02d}",
-                        ean=f"789{(index * 31 + n) % 10**9:09d}"[:12] + "0",
-                        specifications=combo,
-                        stock=stock,
-                    )
+                sku_plan.append((product_id, index, leaf, rng, missing, combo, n))
+        products.insert(product_rows)
+
+        sku_ids = skus.allocate_ids(len(sku_plan))
+        sku_rows: list[tuple[object, ...]] = []
+        price_rows: list[tuple[object, ...]] = []
+        image_rows: list[tuple[object, ...]] = []
+        price_ids = prices.allocate_ids(len(sku_plan) * len(policies))
+        image_id_pool = iter(images.allocate_ids(len(sku_plan) * 2))
+        price_id_iter = iter(price_ids)
+        for sku_id, (product_id, index, leaf, rng, missing, combo, n) in zip(sku_ids, sku_plan, strict=True):
+            stock = 0 if rng.random() < 0.08 else rng.randrange(1, 120)
+            sku_rows.append(
+                (
+                    sku_id,
+                    store.pk,
+                    product_id,
+                    " / ".join(combo.values()) or "Único",
+                    f"REF-{index:07d}-{n + 1:02d}",
+                    f"789{(index * 31 + n) % 10**9:09d}"[:12] + "0",
+                    json.dumps(combo, ensure_ascii=False),
+                    stock,
                 )
-                meta.append((leaf, rng, missing, index))
-        Sku.objects.bulk_create(skus, batch_size=2000)
-        if any(s.pk is None for s in skus):
-            ids = dict(Sku.objects.filter(store=store, product__in=products).values_list("ref_id", "pk"))
-            for s in skus:
-                s.pk = ids[s.ref_id]
-        prices: list[SkuPrice] = []
-        images: list[SkuImage] = []
-        for sku, (leaf, rng, missing, index) in zip(skus, meta, strict=True):
+            )
             low, high = leaf.price_range
-            price = Decimal(rng.randrange(low * 100, high * 100)) / 100
-            price = price.quantize(Decimal("1")) - Decimal("0.10")
+            price = (Decimal(rng.randrange(low * 100, high * 100)) / 100).quantize(Decimal("1")) - Decimal(
+                "0.10"
+            )
             list_price = (
                 (price * Decimal("1.25")).quantize(Decimal("1")) - Decimal("0.10")
                 if rng.random() < 0.3
                 else None
             )
             for policy in policies:
-                prices.append(SkuPrice(trade_policy=policy, sku=sku, price=price, list_price=list_price))
+                price_rows.append((next(price_id_iter), policy.pk, sku_id, price, list_price))
             if missing == "image":
                 continue
             pool = small if index % 53 == 11 else big
-            name, width, height = pool[(index + sku.pk) % len(pool)]
-            images.append(SkuImage(sku=sku, image=name, width=width, height=height, position=0))
+            name, width, height = pool[(index + sku_id) % len(pool)]
+            image_rows.append((next(image_id_pool), sku_id, name, width, height, 0))
             if rng.random() < 0.3:
-                name, width, height = pool[(index + sku.pk + 1) % len(pool)]
-                images.append(SkuImage(sku=sku, image=name, width=width, height=height, position=1))
-        SkuPrice.objects.bulk_create(prices, batch_size=2000)
-        SkuImage.objects.bulk_create(images, batch_size=2000)
-    return len(skus)
+                name, width, height = pool[(index + sku_id + 1) % len(pool)]
+                image_rows.append((next(image_id_pool), sku_id, name, width, height, 1))
+        skus.insert(sku_rows)
+        prices.insert(price_rows)
+        images.insert(image_rows)
+    return len(sku_rows)
 
 
 def _user(username: str, password: str, **flags: bool) -> object:
