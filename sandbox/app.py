@@ -324,8 +324,8 @@ class SandboxApp:
         return row is not None
 
     def _rate_limit(self, ctx: ApiContext) -> None:
-        app_id = ctx.app_id or str(ctx.body.get("app_id") or ctx.request.args.get("app_id") or "anonymous")
-        ctx.app_id = app_id
+        app_id = ctx.app_id or ctx.body.get("app_id") or ctx.request.args.get("app_id") or self._app_of(ctx)
+        ctx.app_id = app_id = str(app_id or "anonymous")
         checks: list[tuple[str, int, float]] = []
         if ctx.endpoint not in self.config["app_qps_exempt"]:
             checks.append((f"app:{app_id}", int(self.config["app_qps"]), 1.0))
@@ -335,6 +335,21 @@ class SandboxApp:
             checks.append((f"epm:{app_id}:{ctx.endpoint}", int(limits.get("per_minute") or 0), 60.0))
         if not self.limiter.allow(checks):
             raise ApiError(THROTTLE_CODE, THROTTLE_MESSAGE)
+
+    def _app_of(self, ctx: ApiContext) -> str | None:
+        """The app a /tbp/v2.0 call counts against: named by its external_data (verified by the handler)."""
+        from sandbox import extdata
+
+        try:
+            data = extdata.decode(ctx.request.args.get("external_data", ""))
+        except extdata.ExternalDataError:
+            return None
+        if data.get("app_id"):
+            return str(data["app_id"])
+        row = self.storage.one(
+            "SELECT app_id FROM apps WHERE business_platform = ?", (str(data.get("business_platform")),)
+        )
+        return row["app_id"] if row else None
 
     def journal_write(
         self,

@@ -147,6 +147,8 @@ def test_disconnect_v2_empties_profile_and_revokes_token(sandbox, api, conn):
     ).json()
     assert (v2["code"], v2["data"]) == (0, [])
     assert [t["revoke_reason"] for t in sandbox.admin.tokens()] == ["business_profile_disconnect"]
+    (entry,) = sandbox.admin.journal(endpoint="tbp/v2.0/business_profile/disconnect")
+    assert (entry["app_id"], entry["token_fp"], entry["code"]) == (APP["app_id"], None, 0)
 
 
 def test_shop_connection_disconnect_leaves_the_ads_connection(sandbox, api, conn):
