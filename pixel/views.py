@@ -46,8 +46,9 @@ def consent(request: HttpRequest, account: str) -> HttpResponse:
 
 @require_POST
 @store_member_required(admin=True)
-def settings_update(request: HttpRequest, account: str) -> HttpResponse:
+def settings_update(request: HttpRequest) -> HttpResponse:
     store: Store = request.store  # type: ignore[attr-defined]
+    account = store.account
     form = PixelSettingsForm(request.POST, instance=pixel_settings_for_store(store))
     if form.is_valid():
         pixel_settings_update(
