@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 # continuation (the DB state is safe either way; beat would pick it up again later).
 PUBLISH_RETRY = {"max_retries": 60, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 2.0}
 SWEEP_ROWS_PER_TASK = 50_000
+RECOVER_SECONDS = 3.0
 
 
 def _later(task: Any, args: tuple[Any, ...], countdown: float | None = None) -> None:
@@ -59,6 +60,11 @@ def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) 
         result = services.connection_sweep(
             connection_id, trigger=trigger, max_rows=SWEEP_ROWS_PER_TASK, on_first_chunk=kick
         )
+    except Exception:
+        # An infrastructure failure (database or Redis blip): the rows are still dirty, so just come back.
+        logger.exception("catalog sweep failed connection=%s", connection_id)
+        _later(sweep_catalog, (connection_id, trigger), RECOVER_SECONDS)
+        raise
     finally:
         services.lease_give_back(lease, owner)
     if result.more:
@@ -74,7 +80,14 @@ def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) 
 @shared_task(bind=True, name="catalog_sync.tasks.send_batches", acks_late=True)
 def send_batches(self: Any, connection_id: int) -> str:
     """One step of the catalog's send loop; schedules the next step itself."""
-    outcome = services.connection_send_step(connection_id, owner=_owner(self))
+    try:
+        outcome = services.connection_send_step(connection_id, owner=_owner(self))
+    except Exception:
+        # Not a TikTok answer (those are handled inside): Redis or the database went away mid-step.
+        # The batch state is in the database; keep the loop alive instead of losing it with this message.
+        logger.exception("catalog send step failed connection=%s", connection_id)
+        _later(send_batches, (connection_id,), RECOVER_SECONDS)
+        raise
     if outcome.next_in is not None:
         _later(send_batches, (connection_id,), outcome.next_in)
     if outcome.action in ("completed", "idle_review"):

@@ -18,6 +18,22 @@ from tiktok_admin.celery import app  # noqa: E402
 
 app.conf.update(json.loads(os.environ.get("TEST_CELERY_CONF", "{}")))
 
+if os.environ.get("TEST_CATALOG_LOCK_SECONDS"):
+    # A writer killed mid-request leaves TikTok's per-catalog lock held for write_ttl (120 s in
+    # production); the fault tests shorten it, like the Redis redelivery intervals, to stay ~1 minute.
+    import tiktok_admin.tiktok as factory
+
+    _seconds = float(os.environ["TEST_CATALOG_LOCK_SECONDS"])
+    _original = factory.client
+
+    def _client():  # noqa: ANN202
+        built = _original()
+        built.lock.write_ttl = _seconds
+        built.lock_wait = _seconds
+        return built
+
+    factory.client = _client
+
 if __name__ == "__main__":
     concurrency = os.environ.get("TEST_WORKER_CONCURRENCY", "2")
     sys.exit(
