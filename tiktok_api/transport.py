@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import requests
 from urllib3.exceptions import NewConnectionError
 
@@ -53,6 +54,15 @@ def encode_params(params: Mapping[str, Any]) -> dict[str, str]:
         else:
             encoded[key] = str(value)
     return encoded
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, as TikTok's examples are sent. orjson is ~10x faster on 5,000-product uploads;
+    the standard library takes what orjson refuses (e.g. integers beyond 64 bits) with identical output."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def _transport_failure_kind(exc: requests.RequestException) -> str:
@@ -98,11 +108,12 @@ class Transport:
         *,
         access_token: str | None = None,
         params: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | bytes | None = None,
         write: bool = False,
     ) -> Envelope:
-        """`path` is the endpoint as logged (no query string). `write` marks catalog writes, whose
-        timeouts become WriteOutcomeUnknown instead of RetryableError."""
+        """`path` is the endpoint as logged (no query string). `body` is a mapping or already-encoded
+        JSON bytes. `write` marks catalog writes, whose timeouts become WriteOutcomeUnknown instead of
+        RetryableError."""
         headers = {"Accept": "application/json"}
         if access_token is not None:
             headers["Access-Token"] = access_token
@@ -110,7 +121,7 @@ class Transport:
         if params:
             kwargs["params"] = encode_params(params)
         if body is not None:
-            kwargs["data"] = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            kwargs["data"] = body if isinstance(body, bytes) else encode_body(body)
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         try:
@@ -177,9 +188,10 @@ class Transport:
     ) -> None:
         latency_ms = (time.perf_counter() - started) * 1000
         level = logging.INFO if failure is None and code in (0, 20001) else logging.WARNING
+        # "tiktok_code", not "code": log redaction filters blank any `code=` value (an OAuth code).
         logger.log(
             level,
-            "tiktok %s %s http=%s code=%s request_id=%s latency_ms=%.1f%s",
+            "tiktok %s %s http=%s tiktok_code=%s request_id=%s latency_ms=%.1f%s",
             method,
             path,
             http_status,

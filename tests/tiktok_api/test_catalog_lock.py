@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -251,3 +252,4 @@ class CatalogLockMachine(RuleBasedStateMachine):
 
 
 TestCatalogLockMachine = CatalogLockMachine.TestCase
+TestCatalogLockMachine.settings = settings(deadline=None, max_examples=60, stateful_step_count=30)

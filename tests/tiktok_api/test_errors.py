@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiktok_api import (
@@ -199,6 +199,7 @@ def test_not_json_http_200_is_permanent_malformed(client, mocked):
 # ---------------------------------------------------------------- properties of the mapping
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=10**6))
 def test_every_code_maps_to_exactly_one_leaf_class(code):
     cls = error_class_for_code(code)
@@ -207,6 +208,7 @@ def test_every_code_maps_to_exactly_one_leaf_class(code):
     assert type(error) is cls
 
 
+@settings(deadline=None)
 @given(st.sampled_from(sorted(AUTH_CODES)), st.text(max_size=40), st.integers(100, 599))
 def test_auth_codes_are_never_retryable_whatever_the_http_status(code, message, status):
     error = error_for(code=code, message=message, http_status=status)
@@ -214,16 +216,19 @@ def test_auth_codes_are_never_retryable_whatever_the_http_status(code, message, 
     assert error.retryable is False
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=10**6).filter(lambda c: c not in AUTH_CODES))
 def test_only_auth_codes_give_auth_errors(code):
     assert not isinstance(error_for(code=code), AuthError)
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=50000, max_value=59999))
 def test_all_5xxxx_codes_are_retryable(code):
     assert error_for(code=code).retryable is True
 
 
+@settings(deadline=None)
 @given(st.sampled_from(sorted(THROTTLE_CODES)), st.text(max_size=60))
 def test_throttle_codes_are_throttled_and_minute_breaches_pause_five_minutes(code, message):
     error = error_for(code=code, message=message)
@@ -234,16 +239,19 @@ def test_throttle_codes_are_throttled_and_minute_breaches_pause_five_minutes(cod
         assert error.retry_after == 300.0
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=400, max_value=499).filter(lambda s: s != 429))
 def test_http_4xx_without_envelope_is_permanent(status):
     assert type(error_for(http_status=status)) is PermanentError
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=500, max_value=599))
 def test_http_5xx_without_envelope_is_retryable_for_reads(status):
     assert type(error_for(http_status=status)) is RetryableError
 
 
+@settings(deadline=None)
 @given(st.sampled_from(["timeout", "dropped", "connect"]), st.booleans())
 def test_transport_failures(kind, write):
     error = error_for(transport_failure=kind, write=write)

@@ -8,7 +8,7 @@ import hmac
 import json
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tiktok_api import (
@@ -146,6 +146,7 @@ def test_verify_rejects_the_wrong_key():
 field_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
 
 
+@settings(deadline=None)
 @given(
     version=st.sampled_from(["1.0", "1.5"]),
     locale=st.sampled_from(["en", "pt-BR", "es"]),
@@ -171,6 +172,7 @@ def test_round_trip(version, locale, platform, business_id, extra, key, age_ms):
     assert verified == {**fields, "timestamp": str(NOW_MS)}
 
 
+@settings(deadline=None)
 @given(
     field=st.sampled_from(["version", "timestamp", "locale", "business_platform", "external_business_id"]),
     replacement=field_text,
@@ -185,6 +187,7 @@ def test_tampering_with_any_signed_field_is_rejected(field, replacement):
     assert info.value.reason == "bad_hmac"
 
 
+@settings(deadline=None)
 @given(hmac_value=st.text(max_size=70))
 def test_any_other_hmac_is_rejected(hmac_value):
     fields = {"version": "1.0", "locale": "en", "business_platform": "VTEX", "external_business_id": "loja1"}

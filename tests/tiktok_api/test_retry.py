@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiktok_api import RetryableError, RetryPolicy, ThrottledError
@@ -15,6 +15,7 @@ from .conftest import BASE, TOKEN, envelope
 OVERVIEW = f"{BASE}/open_api/v1.3/catalog/overview/"
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**6), st.integers(1, 12))
 def test_backoff_doubles_up_to_the_cap_with_jitter_in_the_upper_half(seed, attempt):
     policy = RetryPolicy(base_delay=1.0, max_delay=16.0)

@@ -129,7 +129,7 @@ def test_logs_carry_endpoint_code_request_id_latency_and_never_secrets(make_clie
     assert first.tiktok_code == 0
     assert first.tiktok_request_id == "rq-a"
     assert isinstance(first.tiktok_latency_ms, float)
-    assert "code=0 request_id=rq-a latency_ms=" in first.getMessage()
+    assert " tiktok_code=0 request_id=rq-a latency_ms=" in first.getMessage()
     assert info.value.__cause__ is None and info.value.__suppress_context__ is True
 
 
