@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TiktokAdminConfig(AppConfig):
     name = "tiktok_admin"
-    verbose_name = "Admin shell"
+    verbose_name = _("Admin shell")

@@ -2,12 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.static import serve
 
 from . import views
 
-admin.site.site_header = "TikTok channel · operations"
+admin.site.site_header = _("TikTok channel · operations")
+admin.site.site_title = _("Operations")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="shell-home", permanent=False)),
