@@ -27,9 +27,11 @@ from .cache import PixelConfig, pixel_config_for_account
 from .services import (
     CONSENT_PENDING,
     consent_allows_browser,
+    consent_allows_server,
     consent_state,
     marker_cookie_update,
     shopper_state_pull,
+    ttclid_remember,
 )
 
 STOREFRONT_PREFIX = "/s/"
@@ -146,5 +148,7 @@ class PixelMiddleware:
                 index = body_end_index(response) if consent_allows_browser(consent) else -1
                 if index >= 0:
                     inject_at(response, index, pixel_markup(request, config, consent))
+                if consent_allows_server(consent):
+                    ttclid_remember(request, response, account)
         marker_cookie_update(request, response, account)
         return response

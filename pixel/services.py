@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -30,6 +31,11 @@ SESSION_KEY = "tt_pixel"
 # Advanced Matching identity), so page views without it never load the session for the pixel.
 MARKER_COOKIE = "tt_px"
 CONSENT_COOKIE = "tt_consent"
+# TikTok appends ?ttclid= to ad clicks; kept for 30 days so a later conversion can be attributed
+# (the official plugins do the same, reference §4.1).
+TTCLID_COOKIE = "tt_ttclid"
+TTCLID_MAX_AGE = 30 * 24 * 3600
+_TTCLID_RE = re.compile(r"^[A-Za-z0-9._~-]{1,500}$")
 CONSENT_MAX_AGE = 365 * 24 * 3600
 MAX_QUEUED_EVENTS = 20
 
@@ -172,6 +178,21 @@ def marker_cookie_update(request: HttpRequest, response: HttpResponseBase, accou
         response.delete_cookie(MARKER_COOKIE, path=store_path(account), samesite="Lax")
 
 
+def ttclid_remember(request: HttpRequest, response: HttpResponseBase, account: str) -> None:
+    """Keep the ad-click id of a landing page (only when the shopper's consent allows tracking)."""
+    ttclid = request.GET.get("ttclid", "")
+    if ttclid and _TTCLID_RE.match(ttclid) and ttclid != request.COOKIES.get(TTCLID_COOKIE):
+        response.set_cookie(
+            TTCLID_COOKIE,
+            ttclid,
+            max_age=TTCLID_MAX_AGE,
+            path=store_path(account),
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+        )
+
+
 # --- server-side outbox --------------------------------------------------------------------------
 
 
@@ -192,8 +213,9 @@ def server_user(request: HttpRequest, identity: dict[str, str]) -> dict[str, str
         user["phone"] = identity["phone_number"]
     if ttp := request.COOKIES.get("_ttp"):
         user["ttp"] = ttp[:200]
-    if ttclid := request.COOKIES.get("ttclid"):
-        user["ttclid"] = ttclid[:500]
+    ttclid = request.COOKIES.get(TTCLID_COOKIE, "")
+    if _TTCLID_RE.match(ttclid):
+        user["ttclid"] = ttclid
     if ua := request.META.get("HTTP_USER_AGENT"):
         user["user_agent"] = ua[:500]
     return user

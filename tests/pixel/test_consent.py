@@ -134,3 +134,10 @@ def test_consent_not_required_means_no_banner(client: Client, shop: dict) -> Non
     body = client.get(f"/s/{store.account}/").content.decode()
     assert "pixel-consent-banner" not in body
     assert pixel_data(body)["consent"] == "not_required"
+
+
+def test_ad_click_id_is_not_kept_before_consent(client: Client, shop: dict) -> None:
+    store = shop["store"]
+    assert "tt_ttclid" not in client.get(f"/s/{store.account}/?ttclid=E.C.P.abc").cookies
+    client.post(f"/s/{store.account}/pixel/consent/", {"choice": "granted"})
+    assert client.get(f"/s/{store.account}/?ttclid=E.C.P.abc").cookies["tt_ttclid"].value == "E.C.P.abc"

@@ -111,3 +111,33 @@ def test_settings_partial_renders_the_current_choice(store: Any) -> None:
     assert f'action="/admin/{store.account}/marketplace/tiktok/pixel/settings/"' in html
     assert 'value="Purchase" checked' in html or 'value="Purchase"\n' in html or "checked" in html
     assert 'name="require_consent"' in html and "checked" in html
+
+
+def test_django_admin_pages_for_ops(client: Client, store: Any, connect: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from pixel.models import OutboxEvent
+
+    conn = connect(store)
+    OutboxEvent.objects.create(
+        store=store,
+        connection=conn,
+        pixel_code=PIXEL_CODE,
+        event="AddToCart",
+        event_id="e1",
+        event_time=conn.connected_at,
+        payload={"event": "AddToCart"},
+    )
+    ops = get_user_model().objects.create_superuser("ops", "ops@example.com", "pass-1234-word")
+    client.force_login(ops)
+    assert client.get("/django-admin/pixel/outboxevent/").status_code == 200
+    assert client.get("/django-admin/pixel/outboxevent/add/").status_code == 403
+    assert client.get("/django-admin/pixel/outboxrun/").status_code == 200
+    response = client.post(
+        "/django-admin/pixel/pixelsettings/add/",
+        {"store": store.pk, "purchase_event": "Purchase", "require_consent": "on"},
+    )
+    assert response.status_code == 302
+    from pixel.cache import pixel_config_for_account
+
+    assert pixel_config_for_account(store.account).purchase_event == "Purchase"

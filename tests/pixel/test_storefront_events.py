@@ -217,3 +217,27 @@ def test_disconnected_store_gets_no_events_and_no_outbox(client: Client, shop: d
     _checkout(client, store)
     assert OutboxEvent.objects.count() == 0
     assert MARKER_COOKIE not in client.cookies
+
+
+def test_ad_click_id_and_ttp_reach_the_server_side_event(client: Client, shop: dict, connect: Any) -> None:
+    store, sku = shop["store"], shop["sku"]
+    connect(store)
+    response = client.get(f"/s/{store.account}/p/{shop['product'].slug}/?ttclid=E.C.P.abc123-XYZ_9")
+    cookie = response.cookies["tt_ttclid"]
+    assert (cookie.value, cookie["path"], cookie["httponly"]) == (
+        "E.C.P.abc123-XYZ_9",
+        f"/s/{store.account}/",
+        True,
+    )
+    client.cookies["_ttp"] = "2YttpCookieValue"
+    _add(client, store, sku, 1)
+    user = OutboxEvent.objects.get().payload["user"]
+    assert user["ttclid"] == "E.C.P.abc123-XYZ_9"
+    assert user["ttp"] == "2YttpCookieValue"
+    assert "ip" not in user
+
+
+def test_malformed_ad_click_id_is_ignored(client: Client, shop: dict, connect: Any) -> None:
+    connect(shop["store"])
+    response = client.get(f"/s/{shop['store'].account}/?ttclid=%3Cscript%3E")
+    assert "tt_ttclid" not in response.cookies
