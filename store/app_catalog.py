@@ -19,6 +19,9 @@ class AppListing:
     # URL name of the app's settings page in the store admin (takes `account`).
     settings_url_name: str
     settings_path: str
+    # The same page reached through Apps > My apps > <app> (older VTEX Admin versions).
+    apps_page_url_name: str
+    apps_page_path: str
 
 
 TIKTOK = AppListing(
@@ -49,6 +52,8 @@ TIKTOK = AppListing(
     ),
     settings_url_name="tiktok-page",
     settings_path="marketplace/tiktok/",
+    apps_page_url_name="tiktok-apps-page",
+    apps_page_path="apps/tiktok/",
 )
 
 LISTINGS: tuple[AppListing, ...] = (TIKTOK,)

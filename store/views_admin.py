@@ -16,11 +16,19 @@ from .app_catalog import LISTINGS, AppListing, app_listing
 from .models import InstalledApp, Store
 
 
-def app_settings_url(store: Store, listing: AppListing) -> str:
+def _store_url(store: Store, url_name: str, fallback_path: str) -> str:
     try:
-        return reverse(listing.settings_url_name, kwargs={"account": store.account})
+        return reverse(url_name, kwargs={"account": store.account})
     except NoReverseMatch:
-        return reverse("store-dashboard", kwargs={"account": store.account}) + listing.settings_path
+        return reverse("store-dashboard", kwargs={"account": store.account}) + fallback_path
+
+
+def app_settings_url(store: Store, listing: AppListing) -> str:
+    return _store_url(store, listing.settings_url_name, listing.settings_path)
+
+
+def app_page_url(store: Store, listing: AppListing) -> str:
+    return _store_url(store, listing.apps_page_url_name, listing.apps_page_path)
 
 
 @store_member_required()
@@ -38,6 +46,7 @@ def my_apps(request: HttpRequest) -> HttpResponse:
                     "row": row,
                     "listing": listing,
                     "settings_url": app_settings_url(store, listing),
+                    "page_url": app_page_url(store, listing),
                     # Without JavaScript the Uninstall link reloads with the confirmation dialog open.
                     "confirm": confirm == listing.slug,
                 }

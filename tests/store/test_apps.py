@@ -48,6 +48,7 @@ def test_install_then_my_apps_shows_settings_and_uninstall(client, store, admin_
     body = client.get(url("apps-my-apps", store)).content.decode()
     assert f'href="/admin/{store.account}/marketplace/tiktok/" data-testid="app-settings-tiktok"' in body
     assert 'data-testid="app-uninstall-tiktok"' in body
+    assert f'href="/admin/{store.account}/apps/tiktok/" data-testid="app-page-tiktok"' in body
     assert "TikTok for Business was installed." in body
     # Installing twice is refused and adds nothing.
     client.post(url("apps-install", store, app="tiktok"))
