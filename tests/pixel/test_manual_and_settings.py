@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
-from django.urls import include, path
 from django.utils import translation
 
 from pixel.models import PixelSettings
@@ -17,12 +16,6 @@ from pixel.services import pixel_manual_snippet
 from .conftest import PIXEL_CODE
 
 pytestmark = pytest.mark.django_db
-
-urlpatterns = [
-    path("admin/<slug:account>/marketplace/tiktok/pixel/", include("pixel.urls_admin")),
-    path("s/<slug:account>/", include("pixel.urls")),
-    path("accounts/login/", lambda r: None, name="login"),
-]
 
 
 def test_snippet_is_tiktoks_base_code_for_this_pixel() -> None:
@@ -63,7 +56,6 @@ def test_manual_setup_without_a_pixel_code_says_so() -> None:
     assert "did not give this connection a pixel code" in html
 
 
-@pytest.mark.urls("tests.pixel.test_manual_and_settings")
 def test_settings_form_saves_and_invalidates(
     client: Client, store: Any, admin_user_of_store: Any, connect: Any
 ) -> None:
@@ -73,7 +65,7 @@ def test_settings_form_saves_and_invalidates(
     assert pixel_config_for_account(store.account).purchase_event == "PlaceAnOrder"
     client.force_login(admin_user_of_store)
     response = client.post(
-        f"/admin/{store.account}/marketplace/tiktok/pixel/settings/",
+        f"/s/{store.account}/pixel/settings/",
         {"purchase_event": "Purchase", "require_consent": "on", "next": f"/admin/{store.account}/x/"},
     )
     assert response.status_code == 302 and response["Location"] == f"/admin/{store.account}/x/"
@@ -83,32 +75,26 @@ def test_settings_form_saves_and_invalidates(
     assert (config.purchase_event, config.require_consent) == ("Purchase", True)
 
 
-@pytest.mark.urls("tests.pixel.test_manual_and_settings")
 def test_settings_form_refuses_an_unknown_event_and_viewers(
     client: Client, store: Any, admin_user_of_store: Any, viewer_user_of_store: Any
 ) -> None:
     client.force_login(admin_user_of_store)
-    client.post(
-        f"/admin/{store.account}/marketplace/tiktok/pixel/settings/", {"purchase_event": "CompletePayment"}
-    )
+    client.post(f"/s/{store.account}/pixel/settings/", {"purchase_event": "CompletePayment"})
     assert not PixelSettings.objects.exists()
     viewer = Client()
     viewer.force_login(viewer_user_of_store)
-    response = viewer.post(
-        f"/admin/{store.account}/marketplace/tiktok/pixel/settings/", {"purchase_event": "Purchase"}
-    )
+    response = viewer.post(f"/s/{store.account}/pixel/settings/", {"purchase_event": "Purchase"})
     assert response.status_code == 403
     assert not PixelSettings.objects.exists()
 
 
-@pytest.mark.urls("tests.pixel.test_manual_and_settings")
 def test_settings_partial_renders_the_current_choice(store: Any) -> None:
     PixelSettings.objects.create(store=store, purchase_event="Purchase", require_consent=True)
     request = RequestFactory().get("/")
     html = render_to_string(
         "pixel/_settings.html", {"current_store": store, "can_act": True, "request": request}
     )
-    assert f'action="/admin/{store.account}/marketplace/tiktok/pixel/settings/"' in html
+    assert f'action="/s/{store.account}/pixel/settings/"' in html
     assert 'value="Purchase" checked' in html or 'value="Purchase"\n' in html or "checked" in html
     assert 'name="require_consent"' in html and "checked" in html
 

@@ -1,9 +1,0 @@
-"""Under /admin/<account>/marketplace/tiktok/pixel/ (the merchant's admin)."""
-
-from django.urls import path
-
-from . import views
-
-urlpatterns = [
-    path("settings/", views.settings_update, name="pixel-settings"),
-]
