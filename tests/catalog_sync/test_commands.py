@@ -1,0 +1,68 @@
+"""Ops commands: tiktok_sync (real and dry run) and tiktok_catalog_report (JSON and CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.catalog_sync.conftest import connect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run(*args, **kw):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err, **kw)
+    return out.getvalue(), err.getvalue()
+
+
+def test_dry_run_prints_payloads_and_problems_and_sends_nothing(catalog, sandbox):
+    ok = catalog.sku(list_price="120.00")
+    bad = catalog.sku(image=None, price="0")
+    out, err = run("tiktok_sync", "--store", catalog.store.account, "--dry-run")
+    lines = {line["sku_id"]: line for line in map(json.loads, out.splitlines())}
+    assert lines[str(ok.pk)]["result"] == "ok"
+    assert lines[str(ok.pk)]["payload"]["price_info"] == {
+        "currency": "BRL",
+        "price": 120.0,
+        "sale_price": 99.9,
+    }
+    assert [p["code"] for p in lines[str(bad.pk)]["problems"]] == ["price_invalid", "image_missing"]
+    assert lines[str(bad.pk)]["problems"][1]["message"] == "The SKU has no image."
+    # Not a terminal: plain progress lines, no carriage returns.
+    assert "\r" not in err and "checked: 2/2 ok=1 invalid=1 excluded=0" in err
+    assert sandbox.journal() == []
+
+
+def test_sync_then_report(catalog, sandbox):
+    good = [catalog.sku() for _ in range(3)]
+    bad = catalog.sku(image=(100, 100))
+    conn = connect(catalog.store, sandbox)
+    out, _err = run("tiktok_sync", "--store", str(catalog.store.pk), "--full")
+    summary = json.loads(out)
+    assert summary["sent"] == 3 and summary["needs_details"] == 1
+    assert sandbox.sku_ids(conn.catalog_id) == {str(s.pk) for s in good}
+
+    report_json, _ = run("tiktok_catalog_report", "--store", catalog.store.account, "--format", "json")
+    report = json.loads(report_json)
+    assert report["counts"]["needs_details"] == 1
+    assert [s["sku_id"] for s in report["skus"]["needs_details"]] == [str(bad.pk)]
+    assert report["skus"]["needs_details"][0]["missing_fields"] == ["image"]
+    total = sum(report["counts"].values())
+    assert total == 4 == sum(len(v) for v in report["skus"].values())
+
+    report_csv, err = run("tiktok_catalog_report", "--store", catalog.store.account, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(report_csv)))
+    assert len(rows) == 4 and {r["bucket"] for r in rows} <= {"available", "pending", "needs_details"}
+    assert "needs_details: 1" in err
+
+
+def test_commands_refuse_unknown_or_unconnected_stores(catalog):
+    with pytest.raises(CommandError):
+        run("tiktok_sync", "--store", "nope")
+    with pytest.raises(CommandError):
+        run("tiktok_catalog_report", "--store", catalog.store.account)
