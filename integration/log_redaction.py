@@ -8,12 +8,15 @@ from __future__ import annotations
 import logging
 import re
 
-SECRET_PARAMS = ("auth_code", "code", "state", "external_data", "access_token", "secret", "token")
+SECRET_PARAMS = ("auth_code", "state", "external_data", "access_token", "secret", "token")
 _PARAM_RE = re.compile(r"(?i)([?&;\s\"']" + "(?:" + "|".join(SECRET_PARAMS) + r")=)[^&\s\"';]+")
+# A bare `code` is an OAuth code only inside a query string; elsewhere (`code=40105` in the TikTok client's
+# log lines) it is TikTok's envelope code, which the logs must keep.
+_QUERY_CODE_RE = re.compile(r"(?i)([?&]code=)[^&\s\"';]+")
 
 
 def redact(text: str) -> str:
-    return _PARAM_RE.sub(r"\1[redacted]", text)
+    return _QUERY_CODE_RE.sub(r"\1[redacted]", _PARAM_RE.sub(r"\1[redacted]", text))
 
 
 class RedactSecrets(logging.Filter):
