@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from catalog_sync import dirty as catalog_dirty
+
 from . import services
 from .models import (
     Brand,
@@ -64,6 +66,12 @@ class TradePolicyAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "currency", "store"]
     search_fields = ["code", "name", "store__account"]
 
+    # A trade policy's currency or activity decides which SKUs TikTok gets and at what price.
+    def save_model(self, request: HttpRequest, obj: TradePolicy, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            catalog_dirty.store_mark_all_dirty(obj.store_id)
+
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
@@ -73,12 +81,41 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent", "store"]
     autocomplete_fields = ["parent"]
 
+    # Name, parent and Google category go to TikTok with every product of the category (and below).
+    def save_model(self, request: HttpRequest, obj: Category, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            catalog_dirty.categories_mark_dirty(obj.store_id, [obj.pk])
+
+    def delete_model(self, request: HttpRequest, obj: Category) -> None:
+        catalog_dirty.categories_mark_dirty(obj.store_id, [obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+        for store_id, pk in queryset.values_list("store_id", "pk"):
+            catalog_dirty.categories_mark_dirty(store_id, [pk])
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):
     list_display = ["name", "store"]
     list_filter = ["store"]
     search_fields = ["name"]
+
+    def save_model(self, request: HttpRequest, obj: Brand, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            catalog_dirty.brands_mark_dirty(obj.store_id, [obj.pk])
+
+    def delete_model(self, request: HttpRequest, obj: Brand) -> None:
+        catalog_dirty.brands_mark_dirty(obj.store_id, [obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Brand]) -> None:
+        for store_id, pk in queryset.values_list("store_id", "pk"):
+            catalog_dirty.brands_mark_dirty(store_id, [pk])
+        super().delete_queryset(request, queryset)
 
 
 class SkuInline(admin.TabularInline):
@@ -124,9 +161,17 @@ class ProductAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Product, form: ModelForm, change: bool) -> None:
         services.product_save(obj)
 
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        Product.objects.filter(pk=obj.pk).delete_synced()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        queryset.delete_synced()
+
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
+            # A SKU removed here leaves a tombstone so TikTok is told.
+            catalog_dirty.skus_mark_deleted(obj.store_id, [obj.pk])
             obj.delete()
         for sku in instances:
             sku.store_id = form.instance.store_id
@@ -201,6 +246,12 @@ class SkuAdmin(admin.ModelAdmin):
             messages.error(request, exc.message)
             raise
 
+    def delete_model(self, request: HttpRequest, obj: Sku) -> None:
+        Sku.objects.filter(pk=obj.pk).delete_synced()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Sku]) -> None:
+        queryset.delete_synced()
+
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
@@ -230,6 +281,12 @@ class SkuPriceAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: SkuPrice, form: ModelForm, change: bool) -> None:
         services.sku_price_save(obj)
 
+    def delete_model(self, request: HttpRequest, obj: SkuPrice) -> None:
+        SkuPrice.objects.filter(pk=obj.pk).delete_synced()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SkuPrice]) -> None:
+        queryset.delete_synced()
+
 
 @admin.register(SkuImage)
 class SkuImageAdmin(admin.ModelAdmin):
@@ -241,6 +298,19 @@ class SkuImageAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: SkuImage, form: ModelForm, change: bool) -> None:
         obj.save()
         services.sku_mark_changed(obj.sku)
+
+    def delete_model(self, request: HttpRequest, obj: SkuImage) -> None:
+        super().delete_model(request, obj)
+        services.sku_mark_changed(obj.sku)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SkuImage]) -> None:
+        pairs = list(queryset.values_list("sku_id", "sku__store_id"))
+        super().delete_queryset(request, queryset)
+        by_store: dict[int, list[int]] = {}
+        for sku_id, store_id in pairs:
+            by_store.setdefault(store_id, []).append(sku_id)
+        for store_id, sku_ids in by_store.items():
+            catalog_dirty.skus_mark_dirty(store_id, sku_ids)
 
 
 class OrderItemInline(admin.TabularInline):

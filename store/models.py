@@ -135,6 +135,85 @@ class Brand(models.Model):
         return self.name
 
 
+def _catalog_changed(kind: str, pairs: list[tuple[int, int]], *, deleted: bool = False) -> None:
+    """Tell the TikTok catalog sync which rows a bulk change touched (pairs of (pk, store_id)). The
+    import is local: the store works without catalog_sync, and catalog_sync depends on the store."""
+    from catalog_sync import dirty
+
+    by_store: dict[int, list[int]] = {}
+    for pk, store_id in pairs:
+        by_store.setdefault(store_id, []).append(pk)
+    for store_id, pks in by_store.items():
+        if kind == "product":
+            (dirty.products_mark_deleted if deleted else dirty.products_mark_dirty)(store_id, pks)
+        else:
+            (dirty.skus_mark_deleted if deleted else dirty.skus_mark_dirty)(store_id, pks)
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    """Use `update_synced` / `delete_synced` instead of `.update()` / `.delete()` so the TikTok catalog
+    hears about bulk changes (deletions leave a tombstone with each sku_id)."""
+
+    def update_synced(self, **fields: object) -> int:
+        from django.db import transaction
+
+        with transaction.atomic():
+            pairs = list(self.values_list("pk", "store_id"))
+            changed = Product.objects.filter(pk__in=[p for p, _s in pairs]).update(**fields)
+            _catalog_changed("product", pairs)
+        return changed
+
+    def delete_synced(self) -> int:
+        from django.db import transaction
+
+        with transaction.atomic():
+            pairs = list(self.values_list("pk", "store_id"))
+            _catalog_changed("product", pairs, deleted=True)
+            return Product.objects.filter(pk__in=[p for p, _s in pairs]).delete()[0]
+
+
+class SkuQuerySet(models.QuerySet["Sku"]):
+    """Use `update_synced` / `delete_synced` instead of `.update()` / `.delete()` (see ProductQuerySet)."""
+
+    def update_synced(self, **fields: object) -> int:
+        from django.db import transaction
+
+        with transaction.atomic():
+            pairs = list(self.values_list("pk", "store_id"))
+            changed = Sku.objects.filter(pk__in=[p for p, _s in pairs]).update(**fields)
+            _catalog_changed("sku", pairs)
+        return changed
+
+    def delete_synced(self) -> int:
+        from django.db import transaction
+
+        with transaction.atomic():
+            pairs = list(self.values_list("pk", "store_id"))
+            _catalog_changed("sku", pairs, deleted=True)
+            return Sku.objects.filter(pk__in=[p for p, _s in pairs]).delete()[0]
+
+
+class SkuPriceQuerySet(models.QuerySet["SkuPrice"]):
+    """Use `update_synced` / `delete_synced` for bulk price changes (see ProductQuerySet)."""
+
+    def update_synced(self, **fields: object) -> int:
+        from django.db import transaction
+
+        with transaction.atomic():
+            rows = list(self.values_list("pk", "sku_id", "sku__store_id"))
+            changed = SkuPrice.objects.filter(pk__in=[r[0] for r in rows]).update(**fields)
+            _catalog_changed("sku", [(sku, store) for _p, sku, store in rows])
+        return changed
+
+    def delete_synced(self) -> int:
+        from django.db import transaction
+
+        with transaction.atomic():
+            rows = list(self.values_list("pk", "sku_id", "sku__store_id"))
+            _catalog_changed("sku", [(sku, store) for _p, sku, store in rows])
+            return SkuPrice.objects.filter(pk__in=[r[0] for r in rows]).delete()[0]
+
+
 class Condition(models.TextChoices):
     NEW = "NEW", _("New")
     REFURBISHED = "REFURBISHED", _("Refurbished")
@@ -160,6 +239,8 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ProductQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["store", "slug"], name="uniq_product_store_slug")]
@@ -182,6 +263,8 @@ class Sku(models.Model):
     stock = models.IntegerField(_("stock"), default=0, validators=[MinValueValidator(0)])
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SkuQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -227,6 +310,8 @@ class SkuPrice(models.Model):
     sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="prices")
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
     list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2, null=True, blank=True)
+
+    objects = SkuPriceQuerySet.as_manager()
 
     class Meta:
         constraints = [
