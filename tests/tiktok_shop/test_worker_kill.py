@@ -15,6 +15,7 @@ from django.db import connection as db_connection
 from store.models import Order, OrderSource, Sku
 from tests.catalog_sync.workers import Producer, RedisServer, Worker, worker_env
 from tests.plugins.processes import wait_until
+from tiktok_admin.celery import app as celery_app
 from tiktok_shop.models import RunStatus, ShopConnection, ShopImportRun
 
 from .shop_sandbox import ORDER_LIST, SHOP_BR, ShopAdmin, connect_via_sandbox
@@ -94,6 +95,8 @@ def test_sigkill_mid_import_then_restart_imports_every_order_exactly_once(
             first.stop()
         producer.close()
         redis.stop()
+        # Creating the producer's Celery app made it the current app; later tests must dispatch to ours.
+        celery_app.set_current()
 
     orders = Order.objects.filter(store=store, source=OrderSource.TIKTOK_SHOP)
     assert orders.count() == ORDERS
