@@ -28,6 +28,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from ._shared import shared_state
 from .clock import Clock, SystemClock
 
 
@@ -124,10 +125,11 @@ class CatalogLock:
         token = uuid.uuid4().hex
         value = f"{token}|"
         if self._redis is not None:
-            taken = self._redis.set(
-                self._key(catalog_id), value, nx=True, px=math.ceil(self.write_ttl * 1000)
-            )
-            return token if taken else None
+            with shared_state("catalog lock"):
+                taken = self._redis.set(
+                    self._key(catalog_id), value, nx=True, px=math.ceil(self.write_ttl * 1000)
+                )
+                return token if taken else None
         with self._mutex:
             if self._memory_get(catalog_id) is not None:
                 return None
@@ -137,11 +139,13 @@ class CatalogLock:
     def attach_feed_log(self, catalog_id: str, token: str, feed_log_id: str) -> bool:
         """Record the accepted write's feed log; the lock now lasts until that log finishes (or log_ttl)."""
         if self._redis is not None:
-            return bool(
-                self._attach(
-                    keys=[self._key(catalog_id)], args=[token, feed_log_id, math.ceil(self.log_ttl * 1000)]
+            with shared_state("catalog lock"):
+                return bool(
+                    self._attach(
+                        keys=[self._key(catalog_id)],
+                        args=[token, feed_log_id, math.ceil(self.log_ttl * 1000)],
+                    )
                 )
-            )
         with self._mutex:
             state = _parse(self._memory_get(catalog_id))
             if state is None or state.token != token:
@@ -151,14 +155,16 @@ class CatalogLock:
 
     def holder(self, catalog_id: str) -> LockState | None:
         if self._redis is not None:
-            return _parse(self._redis.get(self._key(catalog_id)))
+            with shared_state("catalog lock"):
+                return _parse(self._redis.get(self._key(catalog_id)))
         with self._mutex:
             return _parse(self._memory_get(catalog_id))
 
     def release(self, catalog_id: str, token: str) -> bool:
         """Release by the writer's token (the write was refused, nothing is processing)."""
         if self._redis is not None:
-            return bool(self._release_token(keys=[self._key(catalog_id)], args=[token]))
+            with shared_state("catalog lock"):
+                return bool(self._release_token(keys=[self._key(catalog_id)], args=[token]))
         with self._mutex:
             state = _parse(self._memory_get(catalog_id))
             if state is None or state.token != token:
@@ -169,7 +175,8 @@ class CatalogLock:
     def release_feed_log(self, catalog_id: str, feed_log_id: str) -> bool:
         """Release because `feed_log_id` left WAITING/PROCESSING; a no-op if the lock moved on."""
         if self._redis is not None:
-            return bool(self._release_log(keys=[self._key(catalog_id)], args=[str(feed_log_id)]))
+            with shared_state("catalog lock"):
+                return bool(self._release_log(keys=[self._key(catalog_id)], args=[str(feed_log_id)]))
         with self._mutex:
             state = _parse(self._memory_get(catalog_id))
             if state is None or state.feed_log_id != str(feed_log_id):

@@ -415,11 +415,11 @@ class TikTokClient:
             # TikTok may be processing it: keep the lock until write_ttl so nobody collides with it.
             raise
         except BaseException:
-            self.lock.release(catalog_id, token)
+            self._lock_release_quietly(catalog_id, token)
             raise
         feed_log_id = str(self._data(envelope).get("feed_log_id") or "")
         if not feed_log_id:
-            self.lock.release(catalog_id, token)
+            self._lock_release_quietly(catalog_id, token)
             raise PermanentError(
                 "feed_log_id missing from a successful write",
                 code=envelope.code,
@@ -428,6 +428,13 @@ class TikTokClient:
             )
         self.lock.attach_feed_log(catalog_id, token, feed_log_id)
         return feed_log_id
+
+    def _lock_release_quietly(self, catalog_id: str, token: str) -> None:
+        # On an error path: a lock store that is down must not hide the original error (the TTL frees it).
+        try:
+            self.lock.release(catalog_id, token)
+        except RetryableError:
+            pass
 
     def _catalog_lock_take(self, access_token: str, bc_id: str, catalog_id: str) -> str:
         """Wait (up to lock_wait) for the previous write on this catalog to finish processing. While

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ._shared import shared_state
 from .clock import Clock, SystemClock
 from .errors import ThrottledError
 
@@ -189,10 +190,12 @@ class _RedisBackend:
         args.append(len(buckets))
         for key, limit in buckets:
             args.extend([key, limit.count, repr(limit.window)])
-        return float(self._acquire(keys=[], args=args))
+        with shared_state("rate limiter"):
+            return float(self._acquire(keys=[], args=args))
 
     def pause(self, key: str, until: float, seconds: float) -> None:
-        self._pause(keys=[key], args=[repr(until), math.ceil(max(seconds, 0.0) * 1000) + 1000])
+        with shared_state("rate limiter"):
+            self._pause(keys=[key], args=[repr(until), math.ceil(max(seconds, 0.0) * 1000) + 1000])
 
 
 class RateLimiter:

@@ -253,3 +253,22 @@ class CatalogLockMachine(RuleBasedStateMachine):
 
 TestCatalogLockMachine = CatalogLockMachine.TestCase
 TestCatalogLockMachine.settings = settings(deadline=None, max_examples=60, stateful_step_count=30)
+
+
+def test_an_unreachable_redis_fails_the_write_as_retryable_and_sends_nothing(make_client, mocked):
+    import redis
+
+    from tests.plugins.processes import free_port
+    from tiktok_api import RateLimiter, RetryableError
+
+    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2, socket_timeout=0.2)
+    client = make_client(lock=CatalogLock(redis=dead))
+    mocked.post(UPLOAD, json=envelope({"feed_log_id": "1"}))
+    with pytest.raises(RetryableError) as info:
+        client.product_upload(TOKEN, bc_id="B", catalog_id="C", products=[{"sku_id": "a"}])
+    assert info.value.message == "catalog lock unavailable (ConnectionError)"
+    client = make_client(rate_limiter=RateLimiter(redis=dead))
+    with pytest.raises(RetryableError) as info:
+        client.catalog_overview(TOKEN, bc_id="B", catalog_id="C")
+    assert info.value.message == "rate limiter unavailable (ConnectionError)"
+    assert len(mocked.calls) == 0
