@@ -7,7 +7,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from sandbox import extdata, model
+from sandbox import extdata, ids, model
 from sandbox.app import MSG_TOKEN_INVALID, ApiContext, ApiError
 
 if TYPE_CHECKING:
@@ -33,9 +33,7 @@ def access_token(ctx: ApiContext) -> dict[str, Any]:
     code = ctx.require("auth_code")
     now = time.time()
     with ctx.storage.tx() as c:
-        row = c.execute(
-            "SELECT * FROM auth_codes WHERE code_sha = ?", (model.ids.token_sha(code),)
-        ).fetchone()
+        row = c.execute("SELECT * FROM auth_codes WHERE code_sha = ?", (ids.token_sha(code),)).fetchone()
         if row is None or row["app_id"] != app["app_id"]:
             raise ApiError(40110, "The auth_code is invalid. Please re-authorize.")
         if row["used_at"] is not None:
@@ -62,7 +60,7 @@ def access_token(ctx: ApiContext) -> dict[str, Any]:
 def revoke_token(ctx: ApiContext) -> dict[str, Any]:
     app = _app_checked(ctx)
     token = ctx.require("access_token")
-    row = ctx.storage.one("SELECT * FROM tokens WHERE token_sha = ?", (model.ids.token_sha(token),))
+    row = ctx.storage.one("SELECT * FROM tokens WHERE token_sha = ?", (ids.token_sha(token),))
     if row is None or row["app_id"] != app["app_id"] or row["revoked_at"] is not None:
         raise ApiError(40105, MSG_TOKEN_INVALID)
     ctx.storage.execute(

@@ -469,7 +469,6 @@ def finish_onboarding(
 
 
 def setup(app: SandboxApp, request: Request, onb_id: str) -> Response:
-    session = current_session(app, request)
     user = current_user(app, request)
     onb = app.storage.one("SELECT * FROM onboardings WHERE onb_id = ?", (onb_id,))
     lang = pick(json.loads(onb["data"]).get("locale") if onb else None, request.args.get("lang"))
@@ -479,7 +478,6 @@ def setup(app: SandboxApp, request: Request, onb_id: str) -> Response:
         )
     if user is None:
         return _login_redirect(request)
-    del session
     errors: list[str] = []
     if request.method == "POST":
         data = json.loads(onb["data"])

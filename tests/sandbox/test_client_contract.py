@@ -44,8 +44,7 @@ def make_client(
         lock=lock or CatalogLock(),
         # The sandbox enforces TikTok's Basic tier (10 QPS per app).
         rate_limiter=rate_limiter or RateLimiter(app_qps=10),
-        lock_poll_interval=0.05,
-        **kw,
+        **{"lock_poll_interval": 0.05, **kw},
     )
 
 
@@ -71,11 +70,9 @@ def _connect(sandbox, client):
     return client.oauth_access_token(query["auth_code"][0])
 
 
-def _ready(client, token, profile, feed_log_id):
+def _ready(client, token, bc_id, catalog_id, feed_log_id):
     def done():
-        return client.product_log(
-            token, bc_id=profile.bc_id, catalog_id=profile.catalog_id, feed_log_id=feed_log_id
-        ).done
+        return client.product_log(token, bc_id=bc_id, catalog_id=catalog_id, feed_log_id=feed_log_id).done
 
     return done
 
@@ -259,7 +256,8 @@ def test_four_concurrent_writers_sharing_the_catalog_lock_are_never_refused(sand
     feed_logs: list[str] = []
 
     def writer(n: int) -> None:
-        client = make_client(sandbox, lock=lock, rate_limiter=limiter, lock_wait=30)
+        # Waiting writers poll the holder's feed log every 0.25 s; generous bounds for a loaded CI machine.
+        client = make_client(sandbox, lock=lock, rate_limiter=limiter, lock_wait=120, lock_poll_interval=0.25)
         try:
             for batch in range(3):
                 feed_log_id = client.product_upload(
@@ -268,7 +266,8 @@ def test_four_concurrent_writers_sharing_the_catalog_lock_are_never_refused(sand
                 feed_logs.append(feed_log_id)
                 # The writer that uploaded polls its own log; the lock outlives the HTTP call until then.
                 assert wait_until(
-                    _ready(client, conn["access_token"], type("P", (), ids), feed_log_id), timeout=20
+                    _ready(client, conn["access_token"], conn["bc_id"], conn["catalog_id"], feed_log_id),
+                    timeout=60,
                 )
         except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
             errors.append(exc)
@@ -277,7 +276,7 @@ def test_four_concurrent_writers_sharing_the_catalog_lock_are_never_refused(sand
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=120)
+        t.join(timeout=300)
     assert errors == []
     assert len(feed_logs) == 12
     journal = sandbox.admin.journal(catalog_id=conn["catalog_id"], endpoint="catalog/product/upload")
