@@ -151,7 +151,11 @@ class SetupForm(forms.Form):
             }
         website = f"https://{store.domain}" if store.domain else ""
         time_zone = store.time_zone if store.time_zone in dict(BRAZIL_TIME_ZONES) else "America/Sao_Paulo"
+        policy = (
+            TradePolicy.objects.filter(store=store, currency="BRL", is_active=True).order_by("code").first()
+        )
         return {
+            "trade_policy": policy.pk if policy else None,
             "store_name": store.name,
             "website": website,
             "country": "BR",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -39,6 +41,13 @@ def _template_exists(name: str) -> bool:
 
 def _page_url(request: HttpRequest) -> str:
     return redirect("tiktok-page", account=store_for_request(request).account).url
+
+
+def _setup_repeated_since(setup: object, connection: object) -> bool:
+    """A reconnect repeats the setup: once confirmed again after the disconnect, *Connect account* is next."""
+    confirmed = getattr(setup, "confirmed_at", None)
+    ended = getattr(connection, "disconnected_at", None)
+    return confirmed is not None and ended is not None and confirmed > ended
 
 
 def _audit_summary(detail: dict[str, object]) -> str:
@@ -122,7 +131,7 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
         state = "ineligible"
     elif active:
         state = "connected"
-    elif connection is not None:
+    elif connection is not None and not _setup_repeated_since(setup, connection):
         state = "disconnected"
     elif not facts.app_installed:
         state = "not_installed"
@@ -133,6 +142,9 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
     context = {
         "nav": "my-apps" if via_apps else "tiktok",
         "state": state,
+        "open_section": request.GET.get("open", ""),
+        # Without JavaScript the Disconnect button reloads the page with the confirmation open.
+        "confirm_disconnect": request.GET.get("confirm") == "disconnect",
         "eligibility": eligibility,
         "app_installed": facts.app_installed,
         "setup": setup,
@@ -149,12 +161,20 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
         and not active
         and connection.disconnect_reason in MANUAL_REASONS
         and bool(connection.remote_disconnect_error),
-        "area_tabs": SHOP_TABS_TEMPLATE if eligibility.eligible and _template_exists(SHOP_TABS_TEMPLATE) else None,
+        "area_tabs": SHOP_TABS_TEMPLATE
+        if eligibility.eligible and _template_exists(SHOP_TABS_TEMPLATE)
+        else None,
         "catalog_panel": CATALOG_PANEL_TEMPLATE
         if active and _template_exists(CATALOG_PANEL_TEMPLATE)
         else None,
     }
-    return render(request, "integration/page.html", context)
+    response = render(request, "integration/page.html", context)
+    if state == "ready_to_connect":
+        # *Connect account* posts here and is redirected to TikTok's onboarding: browsers apply the page's
+        # form-action to that redirect, so the onboarding origin (and only it) is allowed on this page.
+        onboarding = urlsplit(settings.TIKTOK_ONBOARDING_URL)
+        response._csp_update = {"form-action": [f"{onboarding.scheme}://{onboarding.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -280,7 +300,8 @@ def advanced_matching(request: HttpRequest) -> HttpResponse:
             )
         else:
             messages.success(request, _("Advanced Matching is off: no personal data is shared with TikTok."))
-    return redirect(_page_url(request) + "#data-sharing")
+    # Back on the page with the Data Sharing section still open, where the toggle was.
+    return redirect(_page_url(request) + "?open=data-sharing#data-sharing")
 
 
 @require_GET

@@ -25,7 +25,7 @@ def test_toggle_on_and_off_is_the_local_truth(client, store, connection, admin_u
 
     response = _toggle(client, store, True)
     assert response.status_code == 302
-    assert response["Location"].endswith("#data-sharing")
+    assert response["Location"].endswith("?open=data-sharing#data-sharing")
     connection.refresh_from_db()
     assert connection.advanced_matching is True
     assert connection.advanced_matching_at_tiktok is False  # what TikTok had stays recorded, not applied

@@ -232,3 +232,30 @@ def test_page_queries_do_not_grow_with_the_catalog(
     grow(80)
     with django_assert_num_queries(len(small)):
         assert client.get(_page(store)).status_code == 200
+
+
+def test_reconnect_shows_connect_account_once_the_setup_is_repeated(
+    client, store, connection, admin_user_of_store
+):
+    type(connection).objects.filter(pk=connection.pk).update(
+        status=ConnectionStatus.DISCONNECTED,
+        disconnected_at=timezone.now(),
+        disconnect_reason=DisconnectReason.TOKEN_REVOKED,
+        access_token="",
+    )
+    client.force_login(admin_user_of_store)
+    before = client.get(_page(store)).content.decode()
+    assert 'data-testid="auto-disconnect-banner"' in before
+    assert 'data-testid="connect-account"' not in before
+    store.tiktok_setup.confirmed_at = timezone.now()
+    store.tiktok_setup.save()
+    after = client.get(_page(store)).content.decode()
+    assert 'data-testid="connect-account"' in after
+
+
+def test_disconnect_confirmation_works_without_javascript(client, store, connection, admin_user_of_store):
+    client.force_login(admin_user_of_store)
+    closed = client.get(_page(store)).content.decode()
+    assert re.search(r'data-testid="disconnect-dialog"\s*>', closed)
+    opened = client.get(_page(store), {"confirm": "disconnect"}).content.decode()
+    assert re.search(r'data-testid="disconnect-dialog" open>', opened)
