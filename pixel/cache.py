@@ -51,9 +51,18 @@ def _check_seconds() -> float:
     return float(getattr(settings, "PIXEL_CONFIG_CHECK_SECONDS", 2.0))
 
 
+# Backends every web process shares. Matched by module, not by substring: "LocMemCache" contains
+# "MemCache" and is private to one process.
+SHARED_BACKENDS = (
+    "django.core.cache.backends.redis.",
+    "django.core.cache.backends.memcached.",
+    "django_redis.",
+)
+
+
 def _shared_cache() -> bool:
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    return "redis" in backend.lower() or "memcache" in backend.lower()
+    return backend.startswith(SHARED_BACKENDS)
 
 
 def pixel_config_load(account: str) -> PixelConfig | None:

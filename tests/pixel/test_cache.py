@@ -143,3 +143,18 @@ def test_cache_outage_serves_pages_without_the_pixel(store: Any, connect: Any, s
     }
     connect(store)
     assert pixel_config_for_account(store.account) is None
+
+
+@pytest.mark.parametrize(
+    ("backend", "shared"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", False),
+        ("django.core.cache.backends.filebased.FileBasedCache", False),
+        ("django.core.cache.backends.dummy.DummyCache", False),
+        ("django.core.cache.backends.redis.RedisCache", True),
+        ("django.core.cache.backends.memcached.PyMemcacheCache", True),
+    ],
+)
+def test_only_cross_process_backends_count_as_shared(settings: Any, backend: str, shared: bool) -> None:
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "x"}}
+    assert pixel_cache._shared_cache() is shared
