@@ -413,7 +413,7 @@ def order_upsert(connection: ShopConnection, order: remote.ShopOrder, *, reserve
         with transaction.atomic():
             created = Order.objects.create(
                 store_id=store_id,
-                number=f"TTS-{order.order_id}"[:40],
+                number=order_number(order.order_id),
                 source=OrderSource.TIKTOK_SHOP,
                 external_id=order.order_id,
                 external_status=order.status,
@@ -442,10 +442,29 @@ def order_upsert(connection: ShopConnection, order: remote.ShopOrder, *, reserve
                     Sku.objects.filter(pk=sku.pk).update(stock=Greatest(F("stock") - line.quantity, 0))
                     reserved.append(sku.pk)
             _mark_dirty(store_id, reserved)
-    except IntegrityError:
-        # Another import created it first (same TikTok id): nothing to add.
-        return "unchanged"
+    except IntegrityError as exc:
+        if Order.objects.filter(
+            store_id=store_id, source=OrderSource.TIKTOK_SHOP, external_id=order.order_id
+        ).exists():
+            return "unchanged"  # another import created it first (same TikTok id): nothing to add
+        # Never skip an order silently: the page is rolled back and the cursor stays before it.
+        raise OrderImportError(
+            f"order {order.order_id} could not be stored: {exc.__class__.__name__}"
+        ) from exc
     return "created"
+
+
+def order_number(order_id: str) -> str:
+    """The store's order number for a TikTok order: derived from the id, so a re-import cannot mint a
+    second number; ids too long for the field are hashed rather than cut (cut ids could collide)."""
+    number = f"TTS-{order_id}"
+    if len(number) <= 40:
+        return number
+    return "TTS-" + hashlib.sha256(order_id.encode()).hexdigest()[:36]
+
+
+class OrderImportError(Exception):
+    """A TikTok order that the store refused to store (not a duplicate)."""
 
 
 def _lease_name(connection_id: int) -> str:
@@ -537,6 +556,9 @@ def _import_pages(
     except RetryableError as exc:
         # Throttling, 5xx, timeouts: the next beat poll tries again; the connection stays Active.
         _run_finish(run, RunStatus.FAILED, fetched, counts, error=exc)
+        return
+    except OrderImportError as exc:
+        _run_finish(run, RunStatus.FAILED, fetched, counts, error=PermanentError(str(exc)))
         return
     except (AuthError, TikTokPermissionError, PermanentError) as exc:
         _run_finish(run, RunStatus.FAILED, fetched, counts, error=exc)

@@ -446,3 +446,29 @@ def test_disconnect_retries_a_transient_tiktok_failure_through_the_shared_client
     result = services.shop_disconnect(connection.pk, actor=admin_user_of_store)
     assert result.disconnected and result.remote_error == ""
     assert len(responses.calls) == 2
+
+
+def test_long_tiktok_ids_get_distinct_numbers():
+    a, b = "9" * 60 + "1", "9" * 60 + "2"
+    assert services.order_number("576000000000000001") == "TTS-576000000000000001"
+    assert services.order_number(a) != services.order_number(b)
+    assert len(services.order_number(a)) == 40
+
+
+@responses.activate
+def test_an_order_the_store_refuses_fails_the_run_and_is_retried_not_skipped(
+    store, make_sku, make_shop_connection
+):
+    sku = make_sku(store)
+    connection = make_shop_connection(store)
+    # A storefront order already holds the number TikTok's order would get.
+    Order.objects.create(store=store, number="TTS-1", currency="BRL")
+    responses.get(
+        ORDERS_URL,
+        json=envelope({"orders": [order_payload("1", sku.pk, update_time=1795000999)], "has_more": False}),
+    )
+    run = services.orders_import(connection.pk)
+    assert run.status == RunStatus.FAILED and "order 1 could not be stored" in run.error_message
+    connection.refresh_from_db()
+    assert connection.orders_cursor == 0  # the page will be read again
+    assert not Order.objects.filter(source=OrderSource.TIKTOK_SHOP).exists()
