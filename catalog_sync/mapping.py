@@ -46,6 +46,7 @@ class CatalogContext:
     categories: dict[int, tuple[int | None, str]]  # id -> (parent_id, google_product_category)
     excluded_products: set[int] = field(default_factory=set)
     excluded_categories: set[int] = field(default_factory=set)  # with every descendant
+    product_path: str | None = None
 
     def category_excluded(self, category_id: int | None) -> bool:
         return category_id is not None and category_id in self.excluded_categories
@@ -137,14 +138,22 @@ def _absolute(ctx: CatalogContext, url: str) -> str:
     return ctx.base_url + (url if url.startswith("/") else "/" + url)
 
 
+_SLUG_MARK = "slug-placeholder-0"
+
+
 def _landing_url(ctx: CatalogContext, slug: str, sku_id: int) -> str:
     if not slug:
         return ""
-    try:
-        path = reverse("storefront-product", kwargs={"account": ctx.account, "slug": slug})
-    except NoReverseMatch:
+    if ctx.product_path is None:
+        # reverse() once per context, not per SKU: the slug is the only part that varies.
+        try:
+            kwargs = {"account": ctx.account, "slug": _SLUG_MARK}
+            ctx.product_path = reverse("storefront-product", kwargs=kwargs)
+        except NoReverseMatch:
+            ctx.product_path = ""
+    if not ctx.product_path:
         return ""
-    return f"{ctx.base_url}{path}?skuId={sku_id}"
+    return f"{ctx.base_url}{ctx.product_path.replace(_SLUG_MARK, slug)}?skuId={sku_id}"
 
 
 def load_facts(ctx: CatalogContext, sku_ids: Iterable[int]) -> dict[int, Loaded]:

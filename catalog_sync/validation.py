@@ -7,9 +7,9 @@ reads correctly in Portuguese, Spanish and English.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -38,6 +38,11 @@ _EMOJI = re.compile(
     "\U000020e3"
     "\U000e0020-\U000e007f"
     "]"
+)
+# Control and invisible formatting characters (bidi overrides, zero-width, BOM); newlines are kept.
+_CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\ufeff"
+    "\ufff9-\ufffb\U000e0001]"
 )
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*(\n\s*)+")
@@ -95,6 +100,7 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+@functools.lru_cache(maxsize=4096)
 def plain_text(value: str | None, *, single_line: bool = False) -> str:
     """Plain text for TikTok: no tags, no script bodies, no control characters, tidy whitespace."""
     if not value:
@@ -106,10 +112,7 @@ def plain_text(value: str | None, *, single_line: bool = False) -> str:
         text = "".join(parser.parts)
     except Exception:  # noqa: BLE001 - malformed markup falls back to escaping-free stripping
         text = re.sub(r"<[^>]*>", " ", value)
-    text = html.unescape(text)
-    text = "".join(
-        ch for ch in text if ch == "\n" or not unicodedata.category(ch).startswith("C") or ch in "\u200d"
-    )
+    text = _CONTROL.sub("", html.unescape(text))
     text = _SPACES.sub(" ", text)
     if single_line:
         return " ".join(text.split())
