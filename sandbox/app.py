@@ -4,6 +4,7 @@ Extensions (e.g. `sandbox.shop`) are modules listed in EXTENSIONS that expose `r
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -181,16 +182,19 @@ class SandboxApp:
     def reset(self) -> None:
         from sandbox import seed
 
-        self.faults.clear()
-        self.limiter.clear()
-        self.config = merge(self.base_config, {})
-        apps = [dict(r) for r in self.storage.all("SELECT * FROM apps")]
-        self.storage.wipe()
-        seed.seed_demo(self.storage)
-        for row in apps:
-            seed.provision_app(self.storage, **row)
-        for hook in self.reset_hooks:
-            hook()
+        # Wait for in-flight background work so it cannot write into the fresh state afterwards.
+        guard = self.worker.run_lock if self.worker is not None else contextlib.nullcontext()
+        with guard:
+            self.faults.clear()
+            self.limiter.clear()
+            self.config = merge(self.base_config, {})
+            apps = [dict(r) for r in self.storage.all("SELECT * FROM apps")]
+            self.storage.wipe()
+            seed.seed_demo(self.storage)
+            for row in apps:
+                seed.provision_app(self.storage, **row)
+            for hook in self.reset_hooks:
+                hook()
 
     # -- WSGI ------------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -48,7 +48,7 @@ class Processor:
     def __init__(self, app: SandboxApp) -> None:
         self.app = app
         self.storage = app.storage
-        self._run_lock = threading.Lock()
+        self.run_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._http = requests.Session()
@@ -79,7 +79,7 @@ class Processor:
             self._stop.wait(0.05)
 
     def run_due(self, force: bool = False) -> dict[str, int]:
-        with self._run_lock:
+        with self.run_lock:
             feeds = self._advance_feed_logs(force)
             reviewed = 0
             while True:

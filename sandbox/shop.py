@@ -420,21 +420,93 @@ def authorize_entry(app: SandboxApp, request: Request) -> Response:
     return Response(status=302, headers={"Location": f"/seller/authorize/{auth_id}/"})
 
 
-def _login_form(auth_id: str, error: str = "") -> str:
-    err = f"<p class='err' data-testid='seller-error'>{html.escape(error)}</p>" if error else ""
+# What TikTok Shop localises on the seller page (external_data.locale: pt* / es* / else English).
+_TEXT: dict[str, dict[str, str]] = {
+    "login_title": {
+        "en": "Log in to TikTok Shop",
+        "pt": "Entrar no TikTok Shop",
+        "es": "Iniciar sesión en TikTok Shop",
+    },
+    "email": {"en": "Email", "pt": "E-mail", "es": "Correo electrónico"},
+    "password": {"en": "Password", "pt": "Senha", "es": "Contraseña"},
+    "login": {"en": "Log in", "pt": "Entrar", "es": "Iniciar sesión"},
+    "bad_login": {
+        "en": "Incorrect email or password.",
+        "pt": "E-mail ou senha incorretos.",
+        "es": "Correo electrónico o contraseña incorrectos.",
+    },
+    "same_login": {
+        "en": "Use the same login as TikTok for Business.",
+        "pt": "Use o mesmo login do TikTok for Business.",
+        "es": "Usa el mismo inicio de sesión que en TikTok for Business.",
+    },
+    "connect_title": {
+        "en": "Connect TikTok Shop to {platform}",
+        "pt": "Conectar o TikTok Shop à {platform}",
+        "es": "Conectar TikTok Shop con {platform}",
+    },
+    "asks": {
+        "en": "{platform} store <strong>{store}</strong> asks to connect a TikTok Shop and read its orders.",
+        "pt": "A loja <strong>{store}</strong> da {platform} pede para conectar um TikTok Shop e ler os"
+        " pedidos dele.",
+        "es": "La tienda <strong>{store}</strong> de {platform} pide conectar una TikTok Shop y leer sus"
+        " pedidos.",
+    },
+    "signed_in": {
+        "en": "Signed in as {name}",
+        "pt": "Conectado como {name}",
+        "es": "Sesión iniciada como {name}",
+    },
+    "region": {"en": "Region", "pt": "Região", "es": "Región"},
+    "owner": {"en": "Shop owner", "pt": "Proprietário da loja", "es": "Propietario de la tienda"},
+    "member": {"en": "Member", "pt": "Membro", "es": "Miembro"},
+    "no_shop": {
+        "en": "This account has no TikTok Shop.",
+        "pt": "Esta conta não tem TikTok Shop.",
+        "es": "Esta cuenta no tiene TikTok Shop.",
+    },
+    "authorize": {"en": "Authorize", "pt": "Autorizar", "es": "Autorizar"},
+    "cancel": {"en": "Cancel", "pt": "Cancelar", "es": "Cancelar"},
+    "switch": {"en": "Use another account", "pt": "Usar outra conta", "es": "Usar otra cuenta"},
+    "expired": {
+        "en": "This authorization has expired",
+        "pt": "Esta autorização expirou",
+        "es": "Esta autorización caducó",
+    },
+    "again": {
+        "en": "Start again from your store.",
+        "pt": "Comece de novo a partir da sua loja.",
+        "es": "Vuelve a empezar desde tu tienda.",
+    },
+}
+
+
+def _t(lang: str, key: str, **kwargs: str) -> str:
+    text = _TEXT[key].get(lang) or _TEXT[key]["en"]
+    return text.format(**kwargs) if kwargs else text
+
+
+def _lang(data: dict[str, Any]) -> str:
+    return extdata.lang_of(str(data.get("locale") or "en"))
+
+
+def _login_form(auth_id: str, lang: str, error: bool = False) -> str:
+    err = f"<p class='err' data-testid='seller-error'>{_t(lang, 'bad_login')}</p>" if error else ""
     return (
-        f"<h1>Log in to TikTok Shop</h1>{err}<form method='post' action='/seller/authorize/{auth_id}/'>"
+        f"<h1>{_t(lang, 'login_title')}</h1>{err}<form method='post' action='/seller/authorize/{auth_id}/'>"
         "<input type='hidden' name='action' value='login'>"
-        "<label>Email<input type='email' name='email' data-testid='seller-email' required></label>"
-        "<label>Password<input type='password' name='password' data-testid='seller-password' required>"
+        f"<label>{_t(lang, 'email')}<input type='email' name='email' data-testid='seller-email' required>"
         "</label>"
-        "<div class='row'><button type='submit' data-testid='seller-login'>Log in</button></div></form>"
-        "<p class='muted'>Use the same login as TikTok for Business. Demo sellers: demo@tiktok.test (owner),"
+        f"<label>{_t(lang, 'password')}<input type='password' name='password' data-testid='seller-password'"
+        " required></label>"
+        f"<div class='row'><button type='submit' data-testid='seller-login'>{_t(lang, 'login')}</button>"
+        f"</div></form><p class='muted'>{_t(lang, 'same_login')} Sandbox: demo@tiktok.test (owner),"
         " noadmin@tiktok.test (shop member, not owner); password <code>sandbox</code>.</p>"
     )
 
 
 def _choose_form(app: SandboxApp, auth_id: str, data: dict[str, Any], user_id: str) -> str:
+    lang = _lang(data)
     rows = app.storage.all(
         "SELECT s.*, m.role FROM shop_members m JOIN shop_shops s ON s.shop_id = m.shop_id"
         " WHERE m.user_id = ? ORDER BY s.name",
@@ -447,22 +519,24 @@ def _choose_form(app: SandboxApp, auth_id: str, data: dict[str, Any], user_id: s
         f"<label class='shop'><input type='radio' name='shop_id' value='{html.escape(r['shop_id'])}'"
         f" data-testid='seller-shop-{html.escape(r['shop_id'])}'{' checked' if i == 0 else ''}>"
         f"<span><strong>{html.escape(r['name'])}</strong><br>"
-        f"<span class='muted'>Region {html.escape(r['region'])}"
-        f" · {'Shop owner' if r['role'] == OWNER else 'Member'}</span></span></label>"
+        f"<span class='muted'>{_t(lang, 'region')} {html.escape(r['region'])}"
+        f" · {_t(lang, 'owner') if r['role'] == OWNER else _t(lang, 'member')}</span></span></label>"
         for i, r in enumerate(rows)
     )
     if not items:
-        items = "<p class='muted'>This account has no TikTok Shop.</p>"
+        items = f"<p class='muted'>{_t(lang, 'no_shop')}</p>"
+    name = html.escape(user["display_name"] if user else user_id)
     return (
-        f"<h1>Connect TikTok Shop to {platform}</h1>"
-        f"<p>{platform} store <strong>{store}</strong> asks to connect a TikTok Shop and read its orders.</p>"
-        f"<p class='muted'>Signed in as {html.escape(user['display_name'] if user else user_id)}</p>"
+        f"<h1>{_t(lang, 'connect_title', platform=platform)}</h1>"
+        f"<p>{_t(lang, 'asks', platform=platform, store=store)}</p>"
+        f"<p class='muted'>{_t(lang, 'signed_in', name=name)}</p>"
         f"<form method='post' action='/seller/authorize/{auth_id}/'>{items}"
         "<div class='row'><button type='submit' name='action' value='authorize'"
-        " data-testid='seller-authorize'>"
-        "Authorize</button><button type='submit' name='action' value='cancel' class='secondary'"
-        " data-testid='seller-cancel'>Cancel</button><button type='submit' name='action' value='logout'"
-        " class='secondary'>Use another account</button></div></form>"
+        f" data-testid='seller-authorize'>{_t(lang, 'authorize')}</button>"
+        "<button type='submit' name='action' value='cancel' class='secondary'"
+        f" data-testid='seller-cancel'>{_t(lang, 'cancel')}</button>"
+        "<button type='submit' name='action' value='logout'"
+        f" class='secondary'>{_t(lang, 'switch')}</button></div></form>"
     )
 
 
@@ -470,13 +544,12 @@ def authorize_page(app: SandboxApp, request: Request, auth_id: str) -> Response:
     row = app.storage.one("SELECT * FROM shop_authorizations WHERE auth_id = ?", (auth_id,))
     max_age = float(app.config.get("external_data_max_age_seconds", 1800))
     if row is None or row["done_at"] is not None or row["created_at"] < time.time() - max_age:
-        return _page(
-            "Error", "<h1>This authorization has expired</h1><p>Start again from your store.</p>", 404
-        )
+        return _page("Error", f"<h1>{_t('en', 'expired')}</h1><p>{_t('en', 'again')}</p>", 404)
     data = json.loads(row["data"])
+    lang = _lang(data)
     if request.method == "GET":
         if row["user_id"] is None:
-            return _page("Log in", _login_form(auth_id))
+            return _page("Log in", _login_form(auth_id, lang))
         return _page("Authorize", _choose_form(app, auth_id, data, row["user_id"]))
     action = request.form.get("action", "")
     if action == "login":
@@ -485,7 +558,7 @@ def authorize_page(app: SandboxApp, request: Request, auth_id: str) -> Response:
             (request.form.get("email", "").strip().lower(), request.form.get("password", "")),
         )
         if user is None:
-            return _page("Log in", _login_form(auth_id, "Incorrect email or password."), 200)
+            return _page("Log in", _login_form(auth_id, lang, error=True), 200)
         app.storage.execute(
             "UPDATE shop_authorizations SET user_id = ? WHERE auth_id = ?", (user["user_id"], auth_id)
         )
@@ -494,7 +567,7 @@ def authorize_page(app: SandboxApp, request: Request, auth_id: str) -> Response:
         app.storage.execute("UPDATE shop_authorizations SET user_id = NULL WHERE auth_id = ?", (auth_id,))
         return Response(status=303, headers={"Location": f"/seller/authorize/{auth_id}/"})
     if row["user_id"] is None:
-        return _page("Log in", _login_form(auth_id))
+        return _page("Log in", _login_form(auth_id, lang))
     return _finish(
         app,
         auth_id,
