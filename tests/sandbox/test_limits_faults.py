@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -127,6 +128,7 @@ def test_faults_cli_adds_lists_and_clears(sandbox, api, conn):
     def cli(*args):
         return subprocess.run(
             [sys.executable, "-m", "sandbox", "faults", "--url", sandbox.url, *args],
+            cwd=Path(__file__).resolve().parents[2],
             capture_output=True,
             text=True,
             timeout=30,
