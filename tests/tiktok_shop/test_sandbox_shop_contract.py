@@ -122,3 +122,13 @@ def test_status_order_paging_and_disconnect(sandbox):
     assert api(sandbox, "GET", "order/list", data)["code"] == 41004
     assert api(sandbox, "POST", "connection/disconnect", data)["code"] == 0  # idempotent
     assert [c["status"] for c in admin.connections()] == ["DISCONNECTED"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "title"), [("pt-BR", "Entrar no TikTok Shop"), ("es", "Iniciar sesión en TikTok Shop")]
+)
+def test_seller_page_follows_the_merchant_locale(sandbox, locale, title):
+    resp = requests.get(
+        f"{sandbox.url}/seller/authorize", params={"external_data": ext(sandbox, locale=locale)}, timeout=10
+    )
+    assert f"<h1>{title}</h1>" in resp.text
