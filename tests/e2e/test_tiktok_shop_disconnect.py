@@ -44,7 +44,11 @@ PIXEL_SDK = "https://analytics.tiktok.com/**"
 
 
 @pytest.fixture(autouse=True)
-def _env(settings: Any, live_server: Any, tmp_path: Any) -> None:
+def _env(settings: Any, live_server: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test drives the catalog sync in-process (`drive`); nothing is published to a broker.
+    from catalog_sync import tasks as sync_tasks
+
+    monkeypatch.setattr(sync_tasks, "_later", lambda task, args, countdown=None: None)
     settings.PUBLIC_BASE_URL = live_server.url
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PIXEL_OUTBOX_DISPATCH = False
