@@ -15,6 +15,7 @@ process cannot re-cache the old row in between.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -101,14 +102,22 @@ def pixel_config_load(account: str) -> PixelConfig | None:
 
 
 class _LocalConfigs:
-    """Per-process memory for the no-shared-cache mode."""
+    """Per-process memory for the no-shared-cache mode.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    Normally a daemon thread per process ("watcher") reads the stamp every PIXEL_CONFIG_CHECK_SECONDS
+    and reloads the remembered configs when it moved (or when they are a minute old), so a page view
+    never queries the database once its store is known. Without the thread (tests, or
+    PIXEL_CONFIG_WATCHER = False) the request itself compares the stamp at most every interval."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, *, watch: bool | None = None) -> None:
         self.clock = clock
+        self.watch = watch
         self.lock = threading.Lock()
         self.entries: dict[str, tuple[float, PixelConfig | None]] = {}
         self.stamp: int | None = None
         self.checked_at = float("-inf")
+        self.watcher_pid: int | None = None
+        self.stopped = threading.Event()
 
     def reset(self) -> None:
         with self.lock:
@@ -116,27 +125,99 @@ class _LocalConfigs:
             self.stamp = None
             self.checked_at = float("-inf")
 
-    def _refresh_stamp(self, now: float) -> None:
-        if now - self.checked_at < _check_seconds():
-            return
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def watching(self) -> bool:
+        if self.watch is not None:
+            return self.watch
+        default = not getattr(settings, "TESTING", False)
+        return bool(getattr(settings, "PIXEL_CONFIG_WATCHER", default))
+
+    @staticmethod
+    def _read_stamp() -> int:
         from .models import PixelConfigStamp
 
-        version = PixelConfigStamp.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+        return PixelConfigStamp.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+    # --- without the watcher: the request compares the stamp --------------------------------------
+
+    def _refresh_inline(self, now: float) -> None:
+        if now - self.checked_at < _check_seconds():
+            return
+        version = self._read_stamp()
         with self.lock:
             if version != self.stamp:
                 self.entries = {}
                 self.stamp = version
             self.checked_at = now
 
+    # --- with the watcher ---------------------------------------------------------------------------
+
+    def _ensure_watcher(self) -> None:
+        pid = os.getpid()
+        if self.watcher_pid == pid:
+            return
+        with self.lock:
+            if self.watcher_pid == pid:
+                return
+            if self.watcher_pid is not None:
+                # A forked child: what the parent remembered is not watched here.
+                self.entries, self.stamp = {}, None
+            self.watcher_pid = pid
+        thread = threading.Thread(target=self._watch, args=(pid,), name="pixel-config-watcher", daemon=True)
+        thread.start()
+
+    def _watch(self, pid: int) -> None:
+        from django.db import connections
+
+        while os.getpid() == pid and not self.stopped.is_set():
+            try:
+                self.refresh()
+            except Exception:  # noqa: BLE001 - keep watching; a database hiccup must not end the thread
+                logger.warning("pixel: could not refresh the pixel configs", exc_info=True)
+            finally:
+                connections.close_all()  # this thread's connections only
+            self.stopped.wait(_check_seconds())
+
+    def refresh(self) -> None:
+        """One watcher round: reload every remembered config when the stamp moved, or the old ones."""
+        now = self.clock()
+        version = self._read_stamp()
+        with self.lock:
+            changed = version != self.stamp
+            targets = [
+                a for a, (t, _c) in self.entries.items() if changed or now - t >= LOCAL_MAX_AGE_SECONDS
+            ]
+        if not changed and not targets:
+            return
+        fresh = {account: (now, pixel_config_load(account)) for account in targets}
+        with self.lock:
+            if changed:
+                self.entries = fresh
+                self.stamp = version
+            else:
+                self.entries.update(fresh)
+
+    # --- the lookup -----------------------------------------------------------------------------------
+
     def get(self, account: str) -> PixelConfig | None:
         now = self.clock()
-        self._refresh_stamp(now)
+        watching = self.watching()
+        if watching:
+            self._ensure_watcher()
+        else:
+            self._refresh_inline(now)
         hit = self.entries.get(account)
-        if hit is not None and now - hit[0] < LOCAL_MAX_AGE_SECONDS:
+        if hit is not None and (watching or now - hit[0] < LOCAL_MAX_AGE_SECONDS):
             return hit[1]
+        stamp = self.stamp
         config = pixel_config_load(account)
         with self.lock:
-            self.entries[account] = (now, config)
+            # Loaded under an older stamp than the watcher has now seen: may predate the change, so
+            # answer with it this once but do not remember it.
+            if self.stamp == stamp:
+                self.entries[account] = (now, config)
         return config
 
 

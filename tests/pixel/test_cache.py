@@ -158,3 +158,32 @@ def test_cache_outage_serves_pages_without_the_pixel(store: Any, connect: Any, s
 def test_only_cross_process_backends_count_as_shared(settings: Any, backend: str, shared: bool) -> None:
     settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "x"}}
     assert pixel_cache._shared_cache() is shared
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watcher_thread_keeps_page_views_query_free_and_sees_a_disconnect(
+    store: Any, connect: Any, settings: Any
+) -> None:
+    import time
+
+    settings.PIXEL_CONFIG_CHECK_SECONDS = 0.2
+    conn = connect(store)
+    proc = _LocalConfigs(watch=True)  # another web process, with its watcher thread
+    try:
+        assert proc.get(store.account).pixel_code == PIXEL_CODE  # first view of this store: loads it
+        deadline = time.monotonic() + 3
+        while proc.stamp is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(20):
+                assert proc.get(store.account) is not None
+        assert queries.captured_queries == []  # the stamp is read by the watcher, not by page views
+        disconnect(conn)
+        started = time.monotonic()
+        with CaptureQueriesContext(connection) as queries:
+            while proc.get(store.account) is not None:
+                assert time.monotonic() - started < 5, "the watcher did not see the disconnect"
+                time.sleep(0.05)
+        assert queries.captured_queries == []
+    finally:
+        proc.stop()
