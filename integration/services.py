@@ -26,6 +26,7 @@ from store.models import Membership, Role, Store
 
 from . import remote
 from .crypto import encrypted_with_primary_key, rotate_str
+from .destinations import ID_RE
 from .models import (
     Affiliate,
     AuditAction,
@@ -612,12 +613,12 @@ def connect_complete(
                 store=store,
                 status=ConnectionStatus.CONNECTED,
                 external_business_id=setup.external_business_id,
-                bc_id=profile.bc_id or "",
-                adv_id=profile.adv_id or "",
-                pixel_code=profile.pixel_code or "",
-                catalog_id=profile.catalog_id or "",
-                core_user_id=profile.core_user_id or "",
-                advertiser_ids=list(grant.advertiser_ids),
+                bc_id=_clean_id(profile.bc_id),
+                adv_id=_clean_id(profile.adv_id),
+                pixel_code=_clean_id(profile.pixel_code),
+                catalog_id=_clean_id(profile.catalog_id),
+                core_user_id=_clean_id(profile.core_user_id),
+                advertiser_ids=[a for a in grant.advertiser_ids if _clean_id(a)],
                 access_token=grant.access_token,
                 advanced_matching=bool(advanced_matching),
                 advanced_matching_at_tiktok=advanced_matching,
@@ -647,6 +648,12 @@ def connect_complete(
     _pixel_cache_invalidate(store.pk)
     logger.info("tiktok connection created store=%s connection=%s", store.pk, connection.pk)
     return connection
+
+
+def _clean_id(value: str | None) -> str:
+    """An ID from TikTok as we store it; anything that is not a plain ID is dropped (its button is then
+    disabled) rather than stored or put into a URL."""
+    return value if value and ID_RE.match(value) and len(value) <= 32 else ""
 
 
 def _start_first_sync(connection_id: int) -> None:

@@ -127,6 +127,13 @@ def _no_real_backoff(monkeypatch: pytest.MonkeyPatch, _tiktok_settings: None) ->
     from tiktok_admin import tiktok as factory
     from tiktok_api import FakeClock
 
-    # A fresh client per test: a throttle pause recorded by one test must not leak into the next.
+    # A fresh client per test: a throttle pause recorded by one test must not leak into the next (with
+    # REDIS_URL the limiter lives in Redis: this suite's own database number is emptied).
     factory._cached.clear()
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
     monkeypatch.setattr(factory.client(), "clock", FakeClock())

@@ -518,3 +518,17 @@ def test_tiktok_down_during_callback_stores_nothing(admin, store, confirmed, tik
     response = _callback(admin, store, auth_code=AUTH_CODE, state=state)
     assert _messages(response) == ["TikTok did not accept the authorization. Try connecting again."]
     _nothing_stored(store)
+
+
+def test_odd_ids_from_tiktok_are_not_stored(admin, store, confirmed, tiktok):
+    odd = {**CONNECTED_PROFILE, "bc_id": "../../evil", "catalog_id": "9" * 40, "pixel_code": None}
+    tiktok.post(TOKEN_PATH, json=envelope({"access_token": NEW_TOKEN, "advertiser_ids": ["7200000000000000001"]}))
+    tiktok.get(PROFILE_PATH, json=envelope(odd))
+    tiktok.get(PIXEL_PATH, json=envelope({"pixels": []}))
+    state = _connect(admin, store)["state"]
+    _callback(admin, store, auth_code=AUTH_CODE, state=state)
+    connection = TikTokConnection.objects.get(store=store)
+    assert (connection.bc_id, connection.catalog_id, connection.pixel_code) == ("", "", "")
+    assert connection.adv_id == "7200000000000000001"
+    page = admin.get(reverse("tiktok-page", kwargs={"account": store.account})).content.decode()
+    assert 'data-testid="go-business-center"' in page and "../../evil" not in page

@@ -13,6 +13,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from integration.destinations import DESTINATIONS, destination_url, host_allowed
+from integration.models import TikTokConnection
 
 pytestmark = pytest.mark.django_db
 
@@ -64,10 +65,11 @@ def test_missing_id_disables_the_button_and_404s(client, store, make_connection,
     assert 'aria-disabled="true"' in html
 
 
-def test_malformed_ids_from_tiktok_never_build_a_url(store, make_connection):
-    for hostile in ("../../evil", "//evil.com", "a/b", "x?y=1", "%2F%2Fevil", "a" * 65, "é"):
-        connection = make_connection(store, bc_id=hostile, status="disconnected", access_token="")
+def test_malformed_ids_never_build_a_url(store):
+    for hostile in ("../../evil", "//evil.com", "a/b", "x?y=1", "%2F%2Fevil", "a" * 65, "é", "a b"):
+        connection = TikTokConnection(store=store, bc_id=hostile, catalog_id="1")
         assert destination_url("business-center", connection) is None
+        assert destination_url("catalog", connection) is None
 
 
 def test_base_url_outside_the_allow_list_is_refused(client, store, connection, admin_user_of_store, settings):
