@@ -522,7 +522,9 @@ def test_tiktok_down_during_callback_stores_nothing(admin, store, confirmed, tik
 
 def test_odd_ids_from_tiktok_are_not_stored(admin, store, confirmed, tiktok):
     odd = {**CONNECTED_PROFILE, "bc_id": "../../evil", "catalog_id": "9" * 40, "pixel_code": None}
-    tiktok.post(TOKEN_PATH, json=envelope({"access_token": NEW_TOKEN, "advertiser_ids": ["7200000000000000001"]}))
+    tiktok.post(
+        TOKEN_PATH, json=envelope({"access_token": NEW_TOKEN, "advertiser_ids": ["7200000000000000001"]})
+    )
     tiktok.get(PROFILE_PATH, json=envelope(odd))
     tiktok.get(PIXEL_PATH, json=envelope({"pixels": []}))
     state = _connect(admin, store)["state"]
