@@ -11,7 +11,7 @@ _PIXEL_ALPHABET = string.ascii_uppercase + string.digits
 
 
 def numeric_id() -> str:
-    return "7" + "".join(secrets.choice(string.digits) for _ in range(18))
+    return "7" + str(secrets.randbelow(10**18)).zfill(18)
 
 
 def pixel_code() -> str:

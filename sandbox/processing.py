@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import threading
 import time
@@ -38,7 +37,7 @@ IMAGE_REJECTIONS = {
 
 
 def _hash(product: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(product, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(product, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 class Processor:
@@ -215,7 +214,7 @@ class Processor:
                         ),
                     )
                     continue
-                product = merge_update(json.loads(current["data"]), product)
+                product = merge_update(orjson.loads(current["data"]), product)
             problems = validate(product, currency=catalog["currency"], allow_http_images=allow_http)
             if problems:
                 for problem in problems:
@@ -287,7 +286,7 @@ class Processor:
         if not rows:
             return 0
         banned = [w.lower() for w in cfg["banned_words"] if w]
-        products = [json.loads(r["data"]) for r in rows]
+        products = [orjson.loads(r["data"]) for r in rows]
         urls = {str(p.get("image_url") or "") for p in products}
         statuses = self._image_statuses(urls) if cfg["image_fetch"] else dict.fromkeys(urls, "SUCCESS")
         updates = []

@@ -5,13 +5,14 @@ check-then-write sequences (the per-catalog write lock) atomic without retry loo
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS apps (
@@ -49,7 +50,10 @@ CREATE TABLE IF NOT EXISTS products (
     rejected_info TEXT NOT NULL DEFAULT '[]', active_status TEXT NOT NULL DEFAULT 'ACTIVATED',
     created_at REAL NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (catalog_id, sku_id)
 );
-CREATE INDEX IF NOT EXISTS products_review ON products (reviewed_rev, rev);
+CREATE INDEX IF NOT EXISTS products_order ON products (catalog_id, created_at, sku_id);
+CREATE INDEX IF NOT EXISTS products_audit ON products (catalog_id, audit_status);
+-- Partial index: the background review looks for changed products without scanning the whole catalog.
+CREATE INDEX IF NOT EXISTS products_pending_review ON products (updated_at) WHERE reviewed_rev < rev;
 CREATE TABLE IF NOT EXISTS feed_logs (
     feed_log_id INTEGER PRIMARY KEY AUTOINCREMENT, catalog_id TEXT NOT NULL, feed_id TEXT NOT NULL,
     kind TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
@@ -59,6 +63,7 @@ CREATE TABLE IF NOT EXISTS feed_logs (
     warn_count INTEGER NOT NULL DEFAULT 0, errors TEXT, warnings TEXT
 );
 CREATE INDEX IF NOT EXISTS feed_logs_active ON feed_logs (catalog_id, status);
+CREATE INDEX IF NOT EXISTS feed_logs_status ON feed_logs (status, created_at);
 CREATE TABLE IF NOT EXISTS profiles (
     business_platform TEXT NOT NULL, external_business_id TEXT NOT NULL, app_id TEXT NOT NULL,
     status INTEGER NOT NULL, bc_id TEXT, adv_id TEXT, pixel_code TEXT, catalog_id TEXT, store_name TEXT,
@@ -176,4 +181,4 @@ class Storage:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(value).decode()
