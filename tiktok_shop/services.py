@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integration.models import AuditAction, AuditEvent, TikTokSetup
+from integration.services import audit_record
 from store.models import Order, OrderItem, OrderSource, Sku, Store
 from tiktok_admin.locks import lease_acquire, lease_release, lease_renew
 from tiktok_api.errors import AuthError, PermanentError, RetryableError, TikTokError, TikTokPermissionError
@@ -97,20 +98,6 @@ CODE_REASONS = {
     remote.CODE_STORE_ALREADY_CONNECTED: "store_already_connected",
     remote.CODE_BAD_AUTH_CODE: "bad_auth_code",
 }
-
-
-def audit(
-    store_id: int, action: str, *, actor: AbstractBaseUser | None = None, detail: dict[str, Any]
-) -> None:
-    """The shared audit trail (integration's table). `detail` never holds a secret."""
-    user = actor if actor is not None and actor.is_authenticated else None
-    AuditEvent.objects.create(
-        store_id=store_id,
-        actor=user,
-        actor_label="" if user else "system",
-        action=action,
-        detail=detail,
-    )
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -302,7 +289,7 @@ def shop_connect_complete(
                 # Orders placed before the connection are TikTok's history, not this store's to import.
                 orders_cursor=0,
             )
-            audit(
+            audit_record(
                 store.pk,
                 AuditAction.SHOP_CONNECTED,
                 actor=user,
@@ -348,11 +335,11 @@ def shop_disconnect(connection_id: int, *, actor: AbstractBaseUser | None = None
             return ShopDisconnectResult(disconnected=False, connection_id=connection_id)
         connection = ShopConnection.objects.select_related("store").get(pk=connection_id)
         settings_restore(connection.store_id, connection.settings_snapshot)
-        event = AuditEvent.objects.create(
-            store_id=connection.store_id,
+        event = audit_record(
+            connection.store_id,
+            AuditAction.SHOP_DISCONNECTED,
             actor=user,
-            actor_label="" if user else "system",
-            action=AuditAction.SHOP_DISCONNECTED,
+            actor_label="" if user else "ops",
             detail={
                 "shop_id": connection.shop_id,
                 "shop_name": connection.shop_name,
