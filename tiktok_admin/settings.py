@@ -248,7 +248,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", _pixel_origin, "https://*.tiktok.com"],
         "style-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        # The connect form posts nowhere else: onboarding is a GET redirect, so only 'self'.
+        # Only 'self' site-wide; the two pages whose POST redirects to TikTok (connect, shop connect)
+        # widen it for themselves with django-csp's per-response update.
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
