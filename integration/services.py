@@ -491,6 +491,16 @@ def connect_start(store: Store, *, user: AbstractBaseUser, session: Any, languag
     if TikTokConnection.objects.active().for_store(store.pk).exists():
         raise IntegrationError(_("This store is already connected to TikTok."), code="already_connected")
     state = secrets.token_urlsafe(32)
+    try:
+        url = remote.onboarding_url(
+            setup, state=state, redirect_uri=callback_url(store), locale=merchant_locale(language_code)
+        )
+    except ValueError as exc:  # tiktok_api.ExternalDataError: e.g. longer than TikTok accepts in a URL
+        logger.warning("tiktok external_data could not be built store=%s reason=%s", store.pk, exc)
+        raise IntegrationError(
+            _("Your store details are too long for TikTok. Shorten the store name and try again."),
+            code="external_data",
+        ) from exc
     digest = _state_hash(state)
     now = timezone.now()
     ConnectAttempt.objects.create(
@@ -501,9 +511,7 @@ def connect_start(store: Store, *, user: AbstractBaseUser, session: Any, languag
     audit_record(
         store.pk, AuditAction.CONNECT_STARTED, actor=user, detail={"affiliate_id": setup.affiliate_id}
     )
-    return remote.onboarding_url(
-        setup, state=state, redirect_uri=callback_url(store), locale=merchant_locale(language_code)
-    )
+    return url
 
 
 def _state_consume(store: Store, *, user: AbstractBaseUser, session: Any, state: str, outcome: str) -> None:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -232,8 +233,16 @@ def connect(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def callback(request: HttpRequest, account: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # Back to login without the query: a login page must not carry the auth_code or the state (the
+        # answer is unusable anyway: the state belongs to the session that started the connection).
+        return redirect_to_login(request.path)
+    return _callback(request, account)
+
+
 @store_member_required(admin=True)
-def callback(request: HttpRequest) -> HttpResponse:
+def _callback(request: HttpRequest) -> HttpResponse:
     """TikTok sends the merchant back here with `auth_code` and `state` (or `error` when cancelled). The
     answer always lands on the page without the query string, so the code is not left in the address bar."""
     store = store_for_request(request)

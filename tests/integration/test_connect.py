@@ -534,3 +534,18 @@ def test_odd_ids_from_tiktok_are_not_stored(admin, store, confirmed, tiktok):
     assert connection.adv_id == "7200000000000000001"
     page = admin.get(reverse("tiktok-page", kwargs={"account": store.account})).content.decode()
     assert 'data-testid="go-business-center"' in page and "../../evil" not in page
+
+
+def test_store_details_too_long_for_tiktok_get_a_clear_message(admin, store, confirmed):
+    TikTokSetup.objects.filter(store=store).update(
+        store_name="😀" * 150,
+        contact_email=("a" * 60 + ".") * 3 + "x@" + "b" * 40 + ".com.br",
+        website="https://www." + "loja-" * 36 + ".com.br",
+    )
+    response = admin.post(reverse("tiktok-connect", kwargs={"account": store.account}))
+    assert "tiktok.com" not in response["Location"]
+    assert _messages(response) == [
+        "Your store details are too long for TikTok. Shorten the store name and try again."
+    ]
+    assert not ConnectAttempt.objects.exists()
+    assert SESSION_STATES_KEY not in admin.session

@@ -124,3 +124,13 @@ def test_configured_logging_redacts_the_callback_request_line():
         f.filter(record)
     assert "LEAK1" not in record.getMessage() and "LEAK2" not in record.getMessage()
     assert "callback/?auth_code=[redacted]&state=[redacted]" in record.getMessage()
+
+
+def test_anonymous_callback_goes_to_login_without_the_code(client, store):
+    url = reverse("tiktok-callback", kwargs={"account": store.account})
+    response = client.get(url, {"auth_code": "LEAKCODE", "state": "LEAKSTATE"})
+    assert response.status_code == 302
+    assert "LEAKCODE" not in response["Location"] and "LEAKSTATE" not in response["Location"]
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+    login_page = client.get(response["Location"]).content.decode()
+    assert "LEAKCODE" not in login_page and "LEAKSTATE" not in login_page
