@@ -111,3 +111,20 @@ def test_rotate_tokens_with_two_keys(store, make_connection, make_store, setting
     assert TikTokConnection.objects.get(pk=first.pk).access_token == TOKEN
     assert TikTokConnection.objects.get(pk=second.pk).access_token == "act.SECOND-token"
     assert AuditEvent.objects.filter(action=AuditAction.TOKENS_ROTATED).count() == 2
+
+
+def test_status_shows_the_last_finished_sync(store, connection):
+    from django.utils import timezone
+
+    from catalog_sync.models import SyncRun
+
+    finished = timezone.now()
+    SyncRun.objects.create(
+        connection=connection,
+        trigger="connect",
+        status="succeeded",
+        started_at=finished,
+        finished_at=finished,
+    )
+    rows = {r["account"]: r for r in json.loads(run("tiktok_status", "--format", "json"))}
+    assert rows[store.account]["last_sync"] == finished.isoformat()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Max
 
 from integration.models import TikTokConnection
 from store.models import Store
@@ -24,16 +26,17 @@ COLUMNS = (
 
 
 def _last_sync(connection_ids: list[int]) -> dict[int, str]:
-    """Last finished catalog sync per connection, when the catalog sync provides it."""
+    """When each connection's last catalog sync run finished (the catalog sync records its runs)."""
     try:
-        from catalog_sync.selectors import last_sync_by_connection
-    except ImportError:
+        sync_run = apps.get_model("catalog_sync", "SyncRun")
+    except LookupError:
         return {}
-    return {
-        int(k): (v.isoformat() if hasattr(v, "isoformat") else str(v))
-        for k, v in last_sync_by_connection(connection_ids).items()
-        if v
-    }
+    rows = (
+        sync_run.objects.filter(connection_id__in=connection_ids, finished_at__isnull=False)
+        .values("connection_id")
+        .annotate(last=Max("finished_at"))
+    )
+    return {int(r["connection_id"]): r["last"].isoformat() for r in rows}
 
 
 class Command(BaseCommand):
