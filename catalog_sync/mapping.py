@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.urls import NoReverseMatch, reverse
+from django.utils.encoding import filepath_to_uri
 
-from store.models import Category, Product, Sku, SkuImage, SkuPrice
+from store.models import Category, Sku, SkuImage, SkuPrice
 
 from .models import CatalogExclusion
 from .validation import (
@@ -161,20 +162,38 @@ def load_facts(ctx: CatalogContext, sku_ids: Iterable[int]) -> dict[int, Loaded]
     images; prices in the trade policy."""
     ids = sorted({int(i) for i in sku_ids})
     out: dict[int, Loaded] = {}
-    skus = {
-        s.pk: s
-        for s in Sku.objects.filter(store_id=ctx.store_id, id__in=ids).select_related(
-            "product", "product__brand"
-        )
-    }
+    # Plain tuples, not model instances: this runs for every SKU of a million-SKU full sync.
+    columns = (
+        "id",
+        "name",
+        "is_active",
+        "stock",
+        "specifications",
+        "ean",
+        "product_id",
+        "product__name",
+        "product__slug",
+        "product__description",
+        "product__is_active",
+        "product__category_id",
+        "product__condition",
+        "product__brand__name",
+    )
+    rows = Sku.objects.filter(store_id=ctx.store_id, id__in=ids).values_list(*columns)
+    skus = {row[0]: row for row in rows}
     images: dict[int, list[tuple[str, int, int]]] = {}
+    # FileSystemStorage.url(name) is MEDIA_URL + the quoted name: build it without a call per image.
+    backend = storages["default"]
+    simple = type(backend) is FileSystemStorage
+    media_url = backend.base_url if simple else ""
     for sku_id, name, width, height in (
         SkuImage.objects.filter(sku_id__in=list(skus))
         .order_by("sku_id", "position", "id")
         .values_list("sku_id", "image", "width", "height")
     ):
         if name:
-            images.setdefault(sku_id, []).append((_absolute(ctx, default_storage.url(name)), width, height))
+            url = media_url + filepath_to_uri(name).lstrip("/") if simple else default_storage.url(name)
+            images.setdefault(sku_id, []).append((_absolute(ctx, url), width, height))
     prices: dict[int, tuple[Decimal, Decimal | None]] = {}
     if ctx.trade_policy_id is not None:
         prices = {
@@ -184,45 +203,60 @@ def load_facts(ctx: CatalogContext, sku_ids: Iterable[int]) -> dict[int, Loaded]
             ).values_list("sku_id", "price", "list_price")
         }
     for sku_id in ids:
-        sku = skus.get(sku_id)
-        if sku is None:
+        row = skus.get(sku_id)
+        if row is None:
             out[sku_id] = Loaded(sku_id, None, None, "sku_deleted")
             continue
-        product: Product = sku.product
+        (
+            _id,
+            sku_name,
+            sku_active,
+            stock,
+            specifications,
+            ean,
+            product_id,
+            product_name,
+            slug,
+            description,
+            product_active,
+            category_id,
+            condition,
+            brand_name,
+        ) = row
         reason = ""
-        if not product.is_active:
+        if not product_active:
             reason = "product_inactive"
-        elif not sku.is_active:
+        elif not sku_active:
             reason = "sku_inactive"
-        elif product.pk in ctx.excluded_products:
+        elif product_id in ctx.excluded_products:
             reason = "excluded_product"
-        elif ctx.category_excluded(product.category_id):
+        elif ctx.category_excluded(category_id):
             reason = "excluded_category"
         elif sku_id not in prices:
             reason = "not_in_trade_policy"
         price, list_price = prices.get(sku_id, (None, None))
-        name = product.name
-        if sku.name and sku.name.strip() and sku.name.strip().lower() not in product.name.lower():
-            name = f"{product.name} - {sku.name}"
+        name = product_name
+        if sku_name and sku_name.strip() and sku_name.strip().lower() not in product_name.lower():
+            name = f"{product_name} - {sku_name}"
         facts = SkuFacts(
             sku_id=sku_id,
-            product_id=product.pk,
+            product_id=product_id,
             title=name,
-            description_html=product.description,
-            brand=product.brand.name if product.brand_id else "",
-            category_id=product.category_id,
-            google_category=ctx.google_category(product.category_id),
-            condition=product.condition,
-            stock=sku.stock,
+            description_html=description,
+            brand=brand_name or "",
+            category_id=category_id,
+            google_category=ctx.google_category(category_id),
+            condition=condition,
+            stock=stock,
             price=price,
             list_price=list_price,
             currency=ctx.currency,
-            landing_page_url=_landing_url(ctx, product.slug, sku_id),
+            landing_page_url=_landing_url(ctx, slug, sku_id),
             images=images.get(sku_id, []),
-            specifications=sku.specifications if isinstance(sku.specifications, dict) else {},
-            ean=sku.ean,
+            specifications=specifications if isinstance(specifications, dict) else {},
+            ean=ean,
         )
-        out[sku_id] = Loaded(sku_id, product.pk, facts, reason)
+        out[sku_id] = Loaded(sku_id, product_id, facts, reason)
     return out
 
 
