@@ -5,6 +5,7 @@ service-backed or browser test fails the run instead of passing silently."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -38,3 +39,14 @@ def _english_by_default(settings: object) -> None:
 def _fast_password_hashing(settings: object) -> None:
     """PBKDF2's deliberate slowness costs about a second per user; tests only need a valid hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _project_celery_app_is_current() -> Iterator[None]:
+    """Tests that build their own Celery app (fault tests on a private redis-server) must not leave it
+    as the current app, or later `.delay()` calls would go to a broker that no longer exists."""
+    yield
+    from tiktok_admin.celery import app
+
+    app.set_current()
+    app.set_default()

@@ -28,8 +28,6 @@ OUTPUT_DIR = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output"))
 def browser() -> Iterator[Any]:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.skip(f"Chromium not found at {CHROMIUM}")
-    # Sync Playwright runs an event loop in this thread; Django's ORM must still be usable here.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -41,7 +39,10 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # Sync Playwright runs an event loop in this thread; Django's ORM must still be usable here. Scoped
+    # to the test so no later subprocess (e.g. `check --deploy`) inherits the flag.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     pg = context.new_page()
     pg.set_default_timeout(15000)
