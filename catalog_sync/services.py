@@ -930,7 +930,12 @@ def connection_poll_review(
             # TikTok's feed log said SUCCESS but the product is not there: send it again.
             result["missing"] += len(missing)
             states_update(
-                connection_id, missing, accepted_hash="", dirty=True, only_if={"batch__isnull": True}
+                connection_id,
+                missing,
+                status=SyncStatus.QUEUED,
+                accepted_hash="",
+                dirty=True,
+                only_if={"batch__isnull": True},
             )
             dirty.sweep_dispatch_on_commit(connection_id)
     result["left"] = SkuState.objects.filter(connection_id=connection_id, status=SyncStatus.IN_REVIEW).count()
@@ -1008,6 +1013,7 @@ def connection_reconcile(connection_id: int) -> dict[str, Any]:
                 states_update(
                     connection_id,
                     missing,
+                    status=SyncStatus.QUEUED,
                     accepted_hash="",
                     remote_present=False,
                     dirty=True,
