@@ -164,7 +164,10 @@ def _work_left(connection_id: int) -> bool:
         connection_id=connection_id, status__in=[BatchStatus.CLAIMED, BatchStatus.SENT]
     ).exists():
         return True
-    return SkuState.objects.filter(Q(connection_id=connection_id) & (Q(dirty=True) | ~Q(op=""))).exists()
+    # Two probes, each on its partial index (an OR of the two would scan every row of the catalog).
+    if SkuState.objects.filter(connection_id=connection_id, dirty=True).exists():
+        return True
+    return SkuState.objects.filter(connection_id=connection_id, batch__isnull=True).exclude(op="").exists()
 
 
 def run_finish_if_idle(connection_id: int) -> SyncRun | None:

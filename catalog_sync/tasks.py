@@ -142,13 +142,16 @@ def poll_feed_logs() -> int:
 
 @shared_task(name="catalog_sync.tasks.poll_review_status")
 def poll_review_status() -> int:
+    from integration.models import TikTokConnection
+
     from .models import SkuState, SyncStatus
 
-    ids = list(
-        SkuState.objects.filter(status=SyncStatus.IN_REVIEW, connection__status="connected")
-        .values_list("connection_id", flat=True)
-        .distinct()
-    )
+    # Per connection on the (connection, status) index: never a scan of every SKU of every store.
+    ids = [
+        cid
+        for cid in TikTokConnection.objects.filter(status="connected").values_list("id", flat=True)
+        if SkuState.objects.filter(connection_id=cid, status=SyncStatus.IN_REVIEW).exists()
+    ]
     for cid in ids:
         _later(poll_review, (cid,))
     return len(ids)
