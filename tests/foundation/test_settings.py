@@ -17,7 +17,7 @@ def production_env(**overrides: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"PYTEST_VERSION", "DEBUG", "DATABASE_URL", "REDIS_URL"}
+        if k not in {"PYTEST_VERSION", "DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         {

@@ -28,6 +28,10 @@ OUTPUT_DIR = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output"))
 def browser() -> Iterator[Any]:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.skip(f"Chromium not found at {CHROMIUM}")
+    # Sync Playwright keeps an event loop running in this thread for the rest of the session; Django's
+    # ORM must stay usable here (and in every later test). Subprocesses that must not inherit the flag
+    # (e.g. `check --deploy`) remove it from their environment.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -39,10 +43,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    # Sync Playwright runs an event loop in this thread; Django's ORM must still be usable here. Scoped
-    # to the test so no later subprocess (e.g. `check --deploy`) inherits the flag.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     pg = context.new_page()
     pg.set_default_timeout(15000)
