@@ -1,11 +1,13 @@
 """Which pixel a store's storefront gets, without a database query per page view.
 
 Two modes, picked from the cache backend:
-- shared cache (Redis/Memcached): one entry per store account, deleted on every change, so every web
-  process sees a disconnect on its next request;
+- shared cache (Redis/Memcached): one entry per store account, deleted on every change; each process
+  keeps what it read for PIXEL_CONFIG_LOCAL_TTL (1 s), so every web process sees a disconnect within
+  a second, with at most one cache round trip per store per second;
 - otherwise (the embedded default with a per-process memory cache): each process remembers configs
-  in memory and compares a database version stamp at most every PIXEL_CONFIG_CHECK_SECONDS (2 s), so
-  a disconnected store stops getting the pixel within that time on every process.
+  in memory and a watcher thread compares a database version stamp every PIXEL_CONFIG_CHECK_SECONDS
+  (2 s), so a disconnected store stops getting the pixel within that time on every process and page
+  views make no query once their store is known.
 
 `pixel_config_invalidate(store_id)` is called by connect, disconnect, the Advanced Matching toggle and
 the pixel settings form. It acts at once and again after the surrounding transaction commits, so a
@@ -243,10 +245,25 @@ def _shared_get(account: str) -> PixelConfig | None:
     return config
 
 
+def _shared_local_ttl() -> float:
+    return float(getattr(settings, "PIXEL_CONFIG_LOCAL_TTL", 1.0))
+
+
+# In front of the shared cache: what this process read from it in the last second. It saves a Redis
+# round trip on most page views; other processes see a change at most PIXEL_CONFIG_LOCAL_TTL later.
+_shared_memo: dict[str, tuple[float, PixelConfig | None]] = {}
+
+
 def pixel_config_for_account(account: str) -> PixelConfig | None:
     """The pixel for the storefront of `account`, or None. No database query on a warm cache."""
     if _shared_cache():
-        return _shared_get(account)
+        now = time.monotonic()
+        hit = _shared_memo.get(account)
+        if hit is not None and now - hit[0] < _shared_local_ttl():
+            return hit[1]
+        config = _shared_get(account)
+        _shared_memo[account] = (now, config)
+        return config
     return _local.get(account)
 
 
@@ -266,6 +283,7 @@ def _invalidate_now(store_id: int) -> None:
             logger.warning("pixel: could not delete the cached config of store %s", store_id, exc_info=True)
     # This process forgets at once; the others follow the stamp.
     _local.reset()
+    _shared_memo.clear()
 
 
 def pixel_config_invalidate(store_id: int) -> None:

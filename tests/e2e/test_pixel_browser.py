@@ -52,6 +52,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 def _clean(settings: Any) -> None:
     settings.PIXEL_OUTBOX_DISPATCH = False
     pixel_cache._local.reset()
+    pixel_cache._shared_memo.clear()
     cache.clear()
 
 

@@ -21,9 +21,11 @@ PIXEL_CODE = "CABCDEFGHIJ1234567XY"
 def _pixel_isolation(settings: Any) -> Iterator[None]:
     settings.PIXEL_OUTBOX_DISPATCH = False
     pixel_cache._local.reset()
+    pixel_cache._shared_memo.clear()
     cache.clear()
     yield
     pixel_cache._local.reset()
+    pixel_cache._shared_memo.clear()
     try:
         cache.clear()
     except Exception:  # a test that simulates a cache outage

@@ -174,6 +174,8 @@ def test_watcher_thread_keeps_page_views_query_free_and_sees_a_disconnect(
         deadline = time.monotonic() + 3
         while proc.stamp is None and time.monotonic() < deadline:
             time.sleep(0.05)
+        # a load that raced the watcher's first round is answered but not remembered: load it again
+        proc.get(store.account)
         with CaptureQueriesContext(connection) as queries:
             for _ in range(20):
                 assert proc.get(store.account) is not None
@@ -187,3 +189,22 @@ def test_watcher_thread_keeps_page_views_query_free_and_sees_a_disconnect(
         assert queries.captured_queries == []
     finally:
         proc.stop()
+
+
+@pytest.mark.services
+def test_shared_mode_other_process_sees_a_change_within_the_local_ttl(
+    store: Any, connect: Any, redis_cache: Any, settings: Any
+) -> None:
+    import time
+
+    settings.PIXEL_CONFIG_LOCAL_TTL = 0.3
+    conn = connect(store)
+    assert pixel_config_for_account(store.account) is not None
+    # Another process disconnects: the shared entry goes, this process's memo is not told.
+    type(conn).objects.filter(pk=conn.pk).update(status="disconnected")
+    redis_cache.delete(pixel_cache.CACHE_PREFIX + store.account)
+    with CaptureQueriesContext(connection) as queries:
+        assert pixel_config_for_account(store.account) is not None  # still within the memo's second
+    assert queries.captured_queries == []
+    time.sleep(0.35)
+    assert pixel_config_for_account(store.account) is None
