@@ -4,10 +4,13 @@ or order change, and they never make an HTTP call in the shopper's request."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from . import events
@@ -29,6 +32,31 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_Hook = TypeVar("_Hook", bound=Callable[..., None])
+
+
+def _never_breaks_the_shopper(hook: _Hook) -> _Hook:
+    """A pixel failure must not fail a page view, a cart change or an order: the error is logged.
+    Hooks that write run in a savepoint so their failed writes are rolled back alone (the product
+    view writes nothing and must not open a transaction: SQLite's BEGIN IMMEDIATE would take the
+    write lock on every product page)."""
+    writes = hook.__name__ != "on_product_view"
+
+    @functools.wraps(hook)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        try:
+            if writes:
+                with transaction.atomic():
+                    hook(*args, **kwargs)
+            else:
+                hook(*args, **kwargs)
+        except Exception:
+            logger.exception(
+                "pixel: %s failed; the shopper's request goes on without its event", hook.__name__
+            )
+
+    return wrapped  # type: ignore[return-value]
+
 
 def _sku_price(sku: Sku) -> Decimal | None:
     # The storefront hands over SKUs with the price it shows (annotated or attached); the hook must not
@@ -42,6 +70,7 @@ def _sku_price(sku: Sku) -> Decimal | None:
     return None
 
 
+@_never_breaks_the_shopper
 def on_product_view(request: HttpRequest, store: Store, product: Product, skus: list[Sku]) -> None:
     """Product page: ViewContent carries the product's contents."""
     config = pixel_config_for_account(store.account)
@@ -53,6 +82,7 @@ def on_product_view(request: HttpRequest, store: Store, product: Product, skus: 
     )
 
 
+@_never_breaks_the_shopper
 def on_add_to_cart(request: HttpRequest, store: Store, sku: Sku, quantity: int, unit_price: Decimal) -> None:
     """Called inside the transaction that added `quantity` of `sku` to the cart."""
     config = pixel_config_for_account(store.account)
@@ -81,6 +111,7 @@ def on_add_to_cart(request: HttpRequest, store: Store, sku: Sku, quantity: int, 
     )
 
 
+@_never_breaks_the_shopper
 def on_order_placed(request: HttpRequest, store: Store, order: Order) -> None:
     """Called inside the transaction that created `order`."""
     config = pixel_config_for_account(store.account)

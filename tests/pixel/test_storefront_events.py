@@ -241,3 +241,36 @@ def test_malformed_ad_click_id_is_ignored(client: Client, shop: dict, connect: A
     connect(shop["store"])
     response = client.get(f"/s/{shop['store'].account}/?ttclid=%3Cscript%3E")
     assert "tt_ttclid" not in response.cookies
+
+
+def test_a_pixel_failure_never_fails_the_order(
+    client: Client, shop: dict, connect: Any, monkeypatch: Any
+) -> None:
+    from pixel import hooks
+
+    store, sku = shop["store"], shop["sku"]
+    connect(store)
+    _add(client, store, sku, 1)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("outbox table is on fire")
+
+    monkeypatch.setattr(hooks, "outbox_event_create", broken)
+    response = _checkout(client, store)
+    assert response.status_code == 200
+    order = store.orders.get()
+    assert response.redirect_chain[-1][0] == f"/s/{store.account}/order/{order.number}/"
+    assert order.items.count() == 1
+    assert not OutboxEvent.objects.filter(event="PlaceAnOrder").exists()
+
+
+def test_product_view_opens_no_transaction(client: Client, shop: dict, connect: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connect(shop["store"])
+    path = f"/s/{shop['store'].account}/p/{shop['product'].slug}/"
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    assert not [q for q in queries.captured_queries if q["sql"].upper().startswith(("BEGIN", "SAVEPOINT"))]
