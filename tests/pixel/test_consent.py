@@ -141,3 +141,9 @@ def test_ad_click_id_is_not_kept_before_consent(client: Client, shop: dict) -> N
     assert "tt_ttclid" not in client.get(f"/s/{store.account}/?ttclid=E.C.P.abc").cookies
     client.post(f"/s/{store.account}/pixel/consent/", {"choice": "granted"})
     assert client.get(f"/s/{store.account}/?ttclid=E.C.P.abc").cookies["tt_ttclid"].value == "E.C.P.abc"
+
+
+def test_banner_speaks_the_store_language(client: Client, shop: dict) -> None:
+    body = client.get(f"/s/{shop['store'].account}/").content.decode()  # lojademo: pt-br
+    assert "Aceitar</button>" in body and "Recusar</button>" in body
+    assert "Nada é enviado se você não aceitar." in body

@@ -274,3 +274,15 @@ def test_product_view_opens_no_transaction(client: Client, shop: dict, connect: 
     with CaptureQueriesContext(connection) as queries:
         client.get(path)
     assert not [q for q in queries.captured_queries if q["sql"].upper().startswith(("BEGIN", "SAVEPOINT"))]
+
+
+def test_reloading_the_order_page_does_not_repeat_the_order_event(
+    client: Client, shop: dict, connect: Any
+) -> None:
+    store, sku = shop["store"], shop["sku"]
+    connect(store)
+    _add(client, store, sku, 1)
+    response = _checkout(client, store)
+    order_url = response.redirect_chain[-1][0]
+    again = client.get(order_url)
+    assert [e["event"] for e in _events(again)] == ["ViewContent"]
