@@ -104,7 +104,7 @@ def consent_record(response: HttpResponseBase, account: str, choice: str) -> Non
         path=store_path(account),
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
-        httponly=False,
+        httponly=True,
     )
 
 
