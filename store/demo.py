@@ -376,6 +376,11 @@ def seed_catalog(
         created_skus += _insert_batch(store, batch, leaves, brands, policies, big, small)
         if progress:
             progress(created_skus)
+    if created_skus >= 10_000 and connection.vendor == "postgresql":
+        # Fresh statistics after a bulk load, or the planner keeps estimating the tables as empty.
+        with connection.cursor() as cursor:
+            for model in (Product, Sku, SkuPrice, SkuImage):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return created_skus
 
 

@@ -35,7 +35,9 @@ def products_for_storefront(store: Store, policy: TradePolicy | None) -> QuerySe
     cheapest = SkuPrice.objects.filter(
         trade_policy=policy, sku__product=OuterRef("pk"), sku__is_active=True
     ).order_by("price")
-    cover = SkuImage.objects.filter(sku__product=OuterRef("pk")).order_by("sku_id", "position", "id")
+    # Ordered by the image's own columns only: ordering by sku_id lets PostgreSQL pick a scan of the
+    # whole SKU primary key per product (seconds at 100k SKUs).
+    cover = SkuImage.objects.filter(sku__product=OuterRef("pk")).order_by("position", "id")
     in_stock = Sku.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0)
     return (
         Product.objects.filter(store=store, is_active=True)
@@ -48,6 +50,13 @@ def products_for_storefront(store: Store, policy: TradePolicy | None) -> QuerySe
         )
         .select_related("brand")
     )
+
+
+def products_page(products: QuerySet[Product], ids: list[int]) -> list[Product]:
+    """The annotated rows for one page of ids, in the page's order: the per-product subqueries run for
+    these rows only, not for every row an OFFSET skips."""
+    by_id = {p.pk: p for p in products.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def categories_for_storefront(store: Store) -> QuerySet[Category]:

@@ -73,16 +73,14 @@ def home(request: HttpRequest, store: Store) -> HttpResponse:
 def category(request: HttpRequest, store: Store, slug: str) -> HttpResponse:
     cat = get_object_or_404(Category, store=store, slug=slug)
     policy = selectors.trade_policy_for_storefront(store)
-    products = (
-        selectors.products_for_storefront(store, policy)
-        .filter(Q(category=cat) | Q(category__parent=cat))
-        .order_by("name", "id")
-    )
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    products = selectors.products_for_storefront(store, policy)
+    in_category = products.filter(Q(category=cat) | Q(category__parent=cat)).order_by("name", "id")
+    page = Paginator(in_category.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     context = _base_context(request, store) | {
         "category": cat,
         "subcategories": list(cat.children.order_by("name")),
         "page": page,
+        "page_products": selectors.products_page(products, list(page.object_list)),
     }
     return render(request, "store/storefront/category.html", context)
 
