@@ -44,6 +44,9 @@ _CONTROL = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\ufeff"
     "\ufff9-\ufffb\U000e0001]"
 )
+_BLOCKS = re.compile(
+    r"<\s*(script|style|template|noscript|iframe|object|svg|head|title)\b.*?<\s*/\s*\1\s*>", re.I | re.S
+)
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*(\n\s*)+")
 
@@ -105,6 +108,9 @@ def plain_text(value: str | None, *, single_line: bool = False) -> str:
     """Plain text for TikTok: no tags, no script bodies, no control characters, tidy whitespace."""
     if not value:
         return ""
+    # Drop script-like blocks before parsing too: a stray "<?" or "<!" can make the parser swallow the
+    # opening tag, and the block's body would then read as text.
+    value = _BLOCKS.sub(" ", value)
     parser = _TextExtractor()
     try:
         parser.feed(value)
