@@ -58,7 +58,9 @@ def make_user(db: None) -> Callable[..., Any]:
     def make(store: Store | None = None, role: str = Role.ADMIN, **kwargs: Any) -> Any:
         n = next(_seq)
         user = get_user_model().objects.create_user(
-            username=kwargs.pop("username", f"user{n}"), password=kwargs.pop("password", "pass-1234-word"), **kwargs
+            username=kwargs.pop("username", f"user{n}"),
+            password=kwargs.pop("password", "pass-1234-word"),
+            **kwargs,
         )
         if store is not None:
             Membership.objects.create(user=user, store=store, role=role)
@@ -81,9 +83,10 @@ def viewer_user_of_store(store: Store, make_user: Callable[..., Any]) -> Any:
 def make_sku(db: None) -> Callable[..., Sku]:
     def make(store: Store, **kwargs: Any) -> Sku:
         n = next(_seq)
-        category = kwargs.pop("category", None) or Category.objects.get_or_create(
-            store=store, slug="roupas", defaults={"name": "Roupas"}
-        )[0]
+        category = (
+            kwargs.pop("category", None)
+            or Category.objects.get_or_create(store=store, slug="roupas", defaults={"name": "Roupas"})[0]
+        )
         brand = kwargs.pop("brand", None) or Brand.objects.get_or_create(store=store, name="Marca Demo")[0]
         price = kwargs.pop("price", Decimal("99.90"))
         list_price = kwargs.pop("list_price", None)
