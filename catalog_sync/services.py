@@ -245,16 +245,16 @@ def runs_notify_if_failing(connection_id: int) -> bool:
     if not emails:
         return False
     errors = "\n".join(f"- {e.get('message', '')}" for r in last for e in (r.errors or [])[-2:])
-    send_mail(
-        _("TikTok catalog sync keeps failing for %(store)s") % {"store": conn.store.name},
-        _(
+    from django.utils import translation
+
+    # In the store's language: the e-mail goes to its admins, not to whoever's request triggered it.
+    with translation.override(conn.store.locale or settings.LANGUAGE_CODE):
+        subject = _("TikTok catalog sync keeps failing for %(store)s") % {"store": conn.store.name}
+        body = _(
             "The last %(n)s catalog syncs with TikTok did not finish cleanly. Open Marketplace > TikTok in "
             "the admin to see the sync history and the products that need attention.\n\n%(errors)s"
-        )
-        % {"n": len(last), "errors": errors},
-        settings.DEFAULT_FROM_EMAIL,
-        emails,
-    )
+        ) % {"n": len(last), "errors": errors}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
     return True
 
 
