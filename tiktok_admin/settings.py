@@ -195,9 +195,15 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- TikTok ----------------------------------------------------------------------------------
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
-TIKTOK_API_BASE_URL = env.str("TIKTOK_API_BASE_URL", default="http://127.0.0.1:8765").rstrip("/")
+TIKTOK_API_BASE_URL = env.str(
+    "TIKTOK_API_BASE_URL",
+    default="http://127.0.0.1:8765" if DEV_DEFAULTS else "https://business-api.tiktok.com",
+).rstrip("/")
 TIKTOK_ONBOARDING_URL = env.str(
-    "TIKTOK_ONBOARDING_URL", default="http://127.0.0.1:8765/business-extension/auth"
+    "TIKTOK_ONBOARDING_URL",
+    default="http://127.0.0.1:8765/business-extension/auth"
+    if DEV_DEFAULTS
+    else "https://ads.tiktok.com/business-extension/auth",
 )
 TIKTOK_APP_ID = env.str("TIKTOK_APP_ID", default="7400000000000000001")
 TIKTOK_APP_SECRET = env.str("TIKTOK_APP_SECRET", default="sandbox-app-secret" if DEV_DEFAULTS else "")
@@ -208,13 +214,17 @@ TIKTOK_BUSINESS_PLATFORM = env.str("TIKTOK_BUSINESS_PLATFORM", default="VTEX")
 TIKTOK_HTTP_TIMEOUT = env.float("TIKTOK_HTTP_TIMEOUT", default=15.0)
 TIKTOK_CONNECT_TIMEOUT = env.float("TIKTOK_CONNECT_TIMEOUT", default=5.0)
 TIKTOK_APP_QPS = env.int("TIKTOK_APP_QPS", default=10)
-# Hosts the Manage / Create an ad buttons may redirect to (never an open redirect).
+# Where the "Manage" destinations live: TikTok's web apps in production, the sandbox in development.
+TIKTOK_WEB_BASE_URL = env.str(
+    "TIKTOK_WEB_BASE_URL", default="http://127.0.0.1:8765" if DEV_DEFAULTS else "https://ads.tiktok.com"
+).rstrip("/")
+# Hosts the Manage / Create an ad buttons may redirect to (never an open redirect). In development the
+# sandbox's host:port is allowed too, so a bare `runserver` keeps every button working.
+_TIKTOK_HOSTS = ["ads.tiktok.com", "business.tiktok.com", "seller.tiktok.com", "seller-br.tiktok.com"]
 TIKTOK_REDIRECT_HOSTS = env.list(
     "TIKTOK_REDIRECT_HOSTS",
-    default=["ads.tiktok.com", "business.tiktok.com", "seller.tiktok.com", "seller-br.tiktok.com"],
+    default=_TIKTOK_HOSTS + ([urlparse(TIKTOK_WEB_BASE_URL).netloc] if DEV_DEFAULTS else []),
 )
-# Where the "Manage" destinations live: TikTok's web apps in production, the sandbox in the demo.
-TIKTOK_WEB_BASE_URL = env.str("TIKTOK_WEB_BASE_URL", default="http://127.0.0.1:8765").rstrip("/")
 TIKTOK_PIXEL_SDK_URL = env.str(
     "TIKTOK_PIXEL_SDK_URL", default="https://analytics.tiktok.com/i18n/pixel/events.js"
 )
