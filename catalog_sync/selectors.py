@@ -243,6 +243,6 @@ def panel_data(connection: TikTokConnection) -> PanelData:
         last_finished=last_finished,
         next_scheduled_at=next_scheduled_sync(),
         chart=chart_points(runs),
-        chart_width=max(18, len(runs) * 18),
+        chart_width=CHART_RUNS * 18,
         exclusions=exclusions,
     )

@@ -86,7 +86,7 @@ def test_numbers_open_lists_with_reasons_and_actions(live_server, page, screensh
     assert SkuState.objects.get(connection=conn, sku_id=bad.pk).dirty
 
     page.select_option("[data-testid=language-switcher]", "pt-br")
-    page.wait_for_load_state()
+    page.wait_for_selector("[data-testid=reason] >> text=O SKU não tem imagem.")
     assert "O SKU não tem imagem." in page.inner_text("[data-testid=sku-table]")
     screenshot("needs-details-list-pt")
 
