@@ -66,3 +66,26 @@ def test_commands_refuse_unknown_or_unconnected_stores(catalog):
         run("tiktok_sync", "--store", "nope")
     with pytest.raises(CommandError):
         run("tiktok_catalog_report", "--store", catalog.store.account)
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
+    from catalog_sync.progress import Progress
+
+    tty = _Tty()
+    bar = Progress(tty, "checked", 4, width=8)
+    bar.update(2)
+    bar.finish("done")
+    assert tty.getvalue().startswith("\rchecked [####....]  50% 2/4")
+    assert tty.getvalue().endswith("\n")
+    plain = io.StringIO()
+    lines = Progress(plain, "checked", 4)
+    lines.update(2)
+    lines.update(4)
+    lines.finish("done")
+    assert "\r" not in plain.getvalue()
+    assert plain.getvalue().splitlines() == ["checked: 2/4", "checked: 4/4", "checked: 4/4 done"]
