@@ -37,9 +37,9 @@ class _SweepDispatch:
         self.trigger = trigger
 
     def __call__(self) -> None:
-        from .tasks import dispatch_sweep
+        from . import tasks
 
-        dispatch_sweep(self.connection_id, self.trigger)
+        tasks.nudge(tasks.sweep_catalog, (self.connection_id, self.trigger))
 
 
 def sweep_dispatch_on_commit(connection_id: int, trigger: str = "change") -> None:

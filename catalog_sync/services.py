@@ -1058,7 +1058,7 @@ def connection_start_full_sync(
     def go() -> None:
         from . import tasks
 
-        tasks._later(tasks.full_sync, (connection_id, trigger, force))
+        tasks.nudge(tasks.full_sync, (connection_id, trigger, force))
 
     transaction.on_commit(go)
 

@@ -5,6 +5,7 @@ worker that dies loses at most one step, which redelivery or the reaper gives ba
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from celery import shared_task
@@ -22,8 +23,26 @@ SWEEP_ROWS_PER_TASK = 50_000
 RECOVER_SECONDS = 3.0
 
 
+# From a web request the dispatch is only a nudge (the dirty rows are in the database and beat sweeps them
+# within minutes): try briefly, never hang the merchant's request on a broker outage.
+NUDGE_RETRY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.5}
+_mode = threading.local()
+
+
 def _later(task: Any, args: tuple[Any, ...], countdown: float | None = None) -> None:
-    task.apply_async(args, countdown=max(0.0, countdown or 0.0), retry=True, retry_policy=PUBLISH_RETRY)
+    policy = NUDGE_RETRY if getattr(_mode, "nudge", False) else PUBLISH_RETRY
+    task.apply_async(args, countdown=max(0.0, countdown or 0.0), retry=True, retry_policy=policy)
+
+
+def nudge(task: Any, args: tuple[Any, ...]) -> None:
+    """Queue `task` from a request: a short publish retry, and a broker outage is logged, not raised."""
+    _mode.nudge = True
+    try:
+        _later(task, args)
+    except Exception:  # noqa: BLE001 - the work is recorded in the database; beat picks it up
+        logger.warning("catalog sync: could not queue %s%s; beat will pick the work up", task.name, args)
+    finally:
+        _mode.nudge = False
 
 
 def dispatch_sweep(connection_id: int, trigger: str = Trigger.CHANGE) -> None:
@@ -123,8 +142,13 @@ def sweep_all() -> int:
 
     Heartbeat.objects.update_or_create(name="catalog-sweep-all", defaults={"seen_at": timezone.now()})
     ids = list(TikTokConnection.objects.filter(status="connected").values_list("id", flat=True))
+    from .models import SyncRun
+
     for cid in ids:
-        if services.dirty_rows_waiting(cid):
+        if not SyncRun.objects.filter(connection_id=cid).exists():
+            # Connected but never synced (the first full sync's message was lost): start it now.
+            _later(full_sync, (cid, Trigger.CONNECT, False))
+        elif services.dirty_rows_waiting(cid):
             dispatch_sweep(cid, Trigger.SCHEDULE)
         else:
             services.run_finish_if_idle(cid)

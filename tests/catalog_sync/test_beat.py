@@ -64,3 +64,22 @@ def test_nightly_reconciliation_resends_what_tiktok_lost(catalog, sandbox, dispa
     drive(conn.pk, sandbox)
     assert sandbox.sku_ids(conn.catalog_id) == {str(s.pk) for s in skus}
     assert SyncRun.objects.filter(connection=conn, trigger="reconcile").exists()
+
+
+def test_a_connection_never_synced_gets_its_full_sync_from_beat(catalog, dispatched):
+    conn = connect(catalog.store)
+    tasks.sweep_all()
+    assert ("catalog_sync.tasks.full_sync", (conn.pk, "connect", False), None) in dispatched
+
+
+def test_a_broker_outage_never_breaks_the_merchants_request(monkeypatch, caplog):
+    class Down:
+        name = "catalog_sync.tasks.sweep_catalog"
+
+        def apply_async(self, *args, **kwargs):
+            assert kwargs["retry_policy"] == tasks.NUDGE_RETRY
+            raise ConnectionError("broker down")
+
+    monkeypatch.undo()  # the real _later, not the recorder
+    tasks.nudge(Down(), (1, "change"))
+    assert "beat will pick the work up" in caplog.text
