@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import responses
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from store.models import InstalledApp
 from tiktok_shop.models import ShopConnection, ShopStatus, StoreChannelSettings
 
 DISCONNECT_URL = f"{settings.TIKTOK_API_BASE_URL}/tbp/v2.0/shop/connection/disconnect"
@@ -203,3 +206,18 @@ def test_overview_lists_imported_orders_escaped_with_store_money(store, admin_cl
     assert "576000000000000001" in page and "AWAITING_SHIPMENT" in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>Ana</b>" not in page
+
+
+@pytest.mark.parametrize(
+    ("page", "active"),
+    [("tiktok-page", "tab-tiktok"), ("shop-overview", "tab-shop"), ("tiktok-settings", "tab-settings")],
+)
+def test_exactly_the_current_tab_is_marked_active(store, admin_client, page, active):
+    InstalledApp.objects.get_or_create(store=store, app="tiktok")
+    body = admin_client.get(url(page)).content.decode()
+    tabs = re.findall(r'<a class="tts-tabs__item([^"]*)"[^>]*data-testid="(tab-[a-z]+)"([^>]*)>', body)
+    assert {t[1] for t in tabs} == {"tab-tiktok", "tab-shop", "tab-settings"}
+    marked = {
+        testid for classes, testid, rest in tabs if "is-active" in classes and 'aria-current="page"' in rest
+    }
+    assert marked == {active}
