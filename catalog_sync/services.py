@@ -1128,6 +1128,20 @@ def prune(*, now: Any = None) -> dict[str, int]:
         created_at__lt=cutoff, status__in=[BatchStatus.DONE, BatchStatus.FAILED, BatchStatus.CANCELLED]
     ).delete()[0]
     out["tombstones"] = SkuTombstone.objects.filter(deleted_at__lt=cutoff).delete()[0]
+    from django.db.models import Exists, OuterRef
+
+    from store.models import Sku
+
+    # State rows of SKUs deleted long ago whose removal TikTok already knows (nothing counted, nothing owed).
+    gone = SkuState.objects.filter(
+        status=SyncStatus.EXCLUDED, remote_present=False, op="", batch__isnull=True, updated_at__lt=cutoff
+    ).filter(~Exists(Sku.objects.filter(pk=OuterRef("sku_id"))))
+    out["deleted_skus"] = 0
+    while True:
+        ids = list(gone.values_list("id", flat=True)[:5000])
+        if not ids:
+            break
+        out["deleted_skus"] += SkuState.objects.filter(id__in=ids).delete()[0]
     old = list(
         TikTokConnection.objects.exclude(status="connected")
         .filter(disconnected_at__lt=cutoff)

@@ -171,7 +171,12 @@ def test_reaper_frees_expired_claims_and_prune_removes_old_rows(catalog, setting
     )
     SkuTombstone.objects.create(store=catalog.store, sku_id=9)
     SkuTombstone.objects.update(deleted_at=past)
-    assert services.prune() == {"runs": 1, "batches": 1, "tombstones": 1, "states": 0}
+    alive = catalog.sku()
+    SkuState.objects.create(connection=conn, sku_id=9, status="excluded", dirty=False)
+    SkuState.objects.create(connection=conn, sku_id=alive.pk, status="excluded", dirty=False)
+    SkuState.objects.update(updated_at=past)
+    assert services.prune() == {"runs": 1, "batches": 1, "tombstones": 1, "deleted_skus": 1, "states": 0}
+    assert list(SkuState.objects.values_list("sku_id", flat=True)) == [alive.pk]
     assert list(SyncRun.objects.values_list("pk", flat=True)) == [recent.pk]
 
 
