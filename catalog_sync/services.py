@@ -711,6 +711,31 @@ def _complete(conn: TikTokConnection, batch: SyncBatch, log: Any) -> StepOutcome
     return StepOutcome("completed", next_in=0, batch_id=batch.pk)
 
 
+def feed_log_give_up_seconds() -> float:
+    return float(_setting("CATALOG_SYNC_FEED_LOG_GIVE_UP_SECONDS", 1800))
+
+
+def _feed_log_overdue(batch: SyncBatch) -> bool:
+    return batch.sent_at is not None and timezone.now() - batch.sent_at > timedelta(
+        seconds=feed_log_give_up_seconds()
+    )
+
+
+def _requeue_in_flight(connection_id: int, batch: SyncBatch, reason: str) -> None:
+    """A write whose outcome we will never learn: its SKUs go back to the queue (uploads are upserts and
+    deleting an unknown SKU is harmless, so sending again is safe)."""
+    with transaction.atomic():
+        ids = list(SkuState.objects.filter(batch=batch).values_list("id", flat=True))
+        if batch.kind == RemoteOp.UPLOAD:
+            states_update(connection_id, ids, status=SyncStatus.QUEUED, batch=None, last_error=reason[:1000])
+        else:
+            states_update(connection_id, ids, batch=None, last_error=reason[:1000])
+        SyncBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED, error=reason[:2000], finished_at=timezone.now()
+        )
+        run_error(batch.run_id, reason)
+
+
 def connection_send_step(connection_id: int, *, owner: str | None = None) -> StepOutcome:
     """One step of the per-catalog send loop: finish the batch in flight if its feed log is done, else
     send the next batch. Returns when to call again."""
@@ -745,7 +770,16 @@ def _send_step(connection_id: int, owner: str) -> StepOutcome:
         except AuthError as exc:
             return _auth_failed(connection_id, exc)
         except (RetryableError, WriteOutcomeUnknown) as exc:
-            return StepOutcome("log_retry", next_in=_backoff(1, getattr(exc, "retry_after", None)))
+            log = None
+            if not _feed_log_overdue(in_flight):
+                return StepOutcome("log_retry", next_in=_backoff(1, getattr(exc, "retry_after", None)))
+        except TikTokError as exc:
+            # TikTok does not know this feed log (or refuses to show it): send the batch's SKUs again.
+            _requeue_in_flight(conn.pk, in_flight, f"{type(exc).__name__}: {exc}")
+            return StepOutcome("requeued", next_in=0, batch_id=in_flight.pk)
+        if log is None or (log.in_progress and _feed_log_overdue(in_flight)):
+            _requeue_in_flight(conn.pk, in_flight, "the feed log did not finish in time")
+            return StepOutcome("requeued", next_in=0, batch_id=in_flight.pk)
         if log.in_progress:
             return StepOutcome("waiting", next_in=poll_seconds(), batch_id=in_flight.pk)
         try:
@@ -754,6 +788,9 @@ def _send_step(connection_id: int, owner: str) -> StepOutcome:
             return _auth_failed(connection_id, exc)
         except RetryableError as exc:
             return StepOutcome("log_retry", next_in=_backoff(1, getattr(exc, "retry_after", None)))
+        except TikTokError as exc:
+            _requeue_in_flight(conn.pk, in_flight, f"{type(exc).__name__}: {exc}")
+            return StepOutcome("requeued", next_in=0, batch_id=in_flight.pk)
         if outcome.action == "stopped":
             return outcome
     now = timezone.now()

@@ -198,3 +198,24 @@ def test_state_of_a_connection_is_its_own(catalog, sandbox):
     )
     drive(second.pk, sandbox)
     assert sandbox.sku_ids(second.catalog_id) == {str(sku.pk)}
+
+
+def test_a_feed_log_tiktok_does_not_know_sends_the_batch_again(catalog, sandbox, settings):
+    conn, skus, batch = sent_batch(catalog, sandbox, 2, settings)
+    SyncBatch.objects.filter(pk=batch.pk).update(feed_log_id="999999999")
+    outcome = services.connection_send_step(conn.pk)
+    assert outcome.action == "requeued"
+    assert set(SkuState.objects.filter(connection=conn).values_list("status", flat=True)) == {"queued"}
+    assert SyncBatch.objects.get(pk=batch.pk).status == "failed"
+    drive(conn.pk, sandbox)
+    assert sandbox.sku_ids(conn.catalog_id) == {str(s.pk) for s in skus}
+
+
+def test_a_feed_log_that_never_finishes_is_given_up(catalog, sandbox, settings):
+    sandbox.config(feed_wait_seconds=3600)  # TikTok never gets to it
+    conn, skus, batch = sent_batch(catalog, sandbox, 2, settings)
+    assert services.connection_send_step(conn.pk).action == "waiting"
+    SyncBatch.objects.filter(pk=batch.pk).update(sent_at=timezone.now() - timedelta(hours=2))
+    settings.CATALOG_SYNC_FEED_LOG_GIVE_UP_SECONDS = 60
+    assert services.connection_send_step(conn.pk).action == "requeued"
+    assert SkuState.objects.filter(connection=conn, status="queued", op="upload", batch=None).count() == 2
