@@ -273,3 +273,17 @@ class CatalogExclusion(models.Model):
 
     def __str__(self) -> str:
         return str(self.product or self.category)
+
+
+class SyncTarget(models.Model):
+    """What a connection's catalog was last built from, so a change made elsewhere (the setup form, the
+    Django admin) is noticed by the next sweep and everything is re-checked."""
+
+    connection = models.OneToOneField(
+        "integration.TikTokConnection", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    trade_policy_id = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}: policy {self.trade_policy_id}"

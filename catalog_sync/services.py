@@ -49,6 +49,7 @@ from .models import (
     SyncBatch,
     SyncRun,
     SyncStatus,
+    SyncTarget,
     Trigger,
 )
 from .state import COUNTED_BUCKETS, counters_apply, counters_ensure, states_update
@@ -350,6 +351,26 @@ def classify_rows(
     return result
 
 
+def trade_policy_follow(connection_id: int, store_id: int) -> bool:
+    """If the setup's trade policy changed since the catalog was built, mark every SKU dirty (prices and
+    eligibility come from it). Compare-and-set, so two sweepers mark once."""
+    from integration.models import TikTokSetup
+
+    current = TikTokSetup.objects.filter(store_id=store_id).values_list("trade_policy_id", flat=True).first()
+    target, created = SyncTarget.objects.get_or_create(
+        connection_id=connection_id, defaults={"trade_policy_id": current}
+    )
+    if created or target.trade_policy_id == current:
+        return False
+    with transaction.atomic():
+        moved = SyncTarget.objects.filter(
+            connection_id=connection_id, trade_policy_id=target.trade_policy_id
+        ).update(trade_policy_id=current)
+        if moved:
+            dirty.connection_mark_all_dirty(connection_id, store_id)
+    return bool(moved)
+
+
 def connection_sweep(
     connection_id: int,
     *,
@@ -364,6 +385,7 @@ def connection_sweep(
     conn = TikTokConnection.objects.select_related("store").filter(pk=connection_id).first()
     if conn is None or not conn.is_active:
         return total
+    trade_policy_follow(connection_id, conn.store_id)
     ctx = context_for_connection(conn)
     counters_ensure(connection_id)
     after = 0

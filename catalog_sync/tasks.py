@@ -144,7 +144,9 @@ def sweep_all() -> int:
     ids = list(TikTokConnection.objects.filter(status="connected").values_list("id", flat=True))
     from .models import SyncRun
 
+    stores = dict(TikTokConnection.objects.filter(id__in=ids).values_list("id", "store_id"))
     for cid in ids:
+        services.trade_policy_follow(cid, stores[cid])
         if not SyncRun.objects.filter(connection_id=cid).exists():
             # Connected but never synced (the first full sync's message was lost): start it now.
             _later(full_sync, (cid, Trigger.CONNECT, False))

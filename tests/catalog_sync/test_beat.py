@@ -83,3 +83,21 @@ def test_a_broker_outage_never_breaks_the_merchants_request(monkeypatch, caplog)
     monkeypatch.undo()  # the real _later, not the recorder
     tasks.nudge(Down(), (1, "change"))
     assert "beat will pick the work up" in caplog.text
+
+
+def test_a_trade_policy_switched_elsewhere_is_noticed_by_the_next_sweep(catalog, sandbox):
+    from integration.models import TikTokSetup
+    from store.models import TradePolicy
+
+    sku = catalog.sku()
+    conn = connect(catalog.store, sandbox)
+    services.connection_full_sync_prepare(conn.pk)
+    drive(conn.pk, sandbox)
+    assert services.trade_policy_follow(conn.pk, catalog.store.pk) is False
+    other = TradePolicy.objects.create(store=catalog.store, code="2", name="TikTok", currency="BRL")
+    TikTokSetup.objects.filter(store=catalog.store).update(trade_policy=other)
+    tasks.sweep_all()
+    assert SkuState.objects.get(connection=conn, sku_id=sku.pk).dirty
+    drive(conn.pk, sandbox)
+    # Not priced in the new policy: it leaves TikTok.
+    assert sandbox.sku_ids(conn.catalog_id) == set()
