@@ -181,7 +181,8 @@ def cart_set_quantity(store: Store, session_key: str, sku_id: object, qty: objec
     pk = _parse_id(sku_id)
     with transaction.atomic():
         item = (
-            CartItem.objects.select_for_update()
+            # Lock the cart line only, not the joined SKU and product rows.
+            CartItem.objects.select_for_update(of=("self",))
             .select_related("sku__product")
             .filter(cart__store=store, cart__session_key=session_key, sku_id=pk)
             .first()
@@ -246,7 +247,9 @@ def checkout_place_order(
     if policy is None:
         raise StoreServiceError(_("This store is not selling right now."))
     with transaction.atomic():
-        items = list(CartItem.objects.select_for_update().filter(cart=cart).select_related("sku__product"))
+        items = list(
+            CartItem.objects.select_for_update(of=("self",)).filter(cart=cart).select_related("sku__product")
+        )
         if not items:
             raise StoreServiceError(_("Your cart is empty."))
         prices = {
