@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from integration.models import AuditAction, AuditEvent, TikTokConnection
 from integration.selectors import connection_active_for_store
 from store.models import Order, OrderSource, Store
@@ -16,6 +18,24 @@ class CardState:
     SETUP_IN_PROGRESS = "setup_in_progress"
     ACTIVE = "active"
     ERROR = "error"
+
+
+# TikTok Shop's order statuses in the merchant's words; an unknown status is shown as TikTok sent it.
+ORDER_STATUS_LABELS = {
+    "UNPAID": _("Awaiting payment"),
+    "ON_HOLD": _("On hold"),
+    "AWAITING_SHIPMENT": _("Awaiting shipment"),
+    "PARTIALLY_SHIPPING": _("Partially shipped"),
+    "AWAITING_COLLECTION": _("Awaiting collection"),
+    "IN_TRANSIT": _("In transit"),
+    "DELIVERED": _("Delivered"),
+    "COMPLETED": _("Completed"),
+    "CANCELLED": _("Cancelled"),
+}
+
+
+def order_status_label(status: str) -> str:
+    return str(ORDER_STATUS_LABELS.get(status, status))
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,8 @@ def shop_overview(store: Store) -> ShopOverview:
     recent = list(
         Order.objects.filter(store=store, source=OrderSource.TIKTOK_SHOP).order_by("-created_at", "-id")[:10]
     )
+    for order in recent:
+        order.tiktok_status_label = order_status_label(order.external_status)
     return ShopOverview(
         state=state,
         connection=live,

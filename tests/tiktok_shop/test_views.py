@@ -203,7 +203,7 @@ def test_overview_lists_imported_orders_escaped_with_store_money(store, admin_cl
     )
     page = admin_client.get(url("shop-overview")).content.decode()
     assert "R$ 1.234,50" in page
-    assert "576000000000000001" in page and "AWAITING_SHIPMENT" in page
+    assert "576000000000000001" in page and 'title="AWAITING_SHIPMENT">Awaiting shipment<' in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>Ana</b>" not in page
 
@@ -221,3 +221,38 @@ def test_exactly_the_current_tab_is_marked_active(store, admin_client, page, act
         testid for classes, testid, rest in tabs if "is-active" in classes and 'aria-current="page"' in rest
     }
     assert marked == {active}
+
+
+@pytest.mark.parametrize(
+    ("lang", "status", "label"),
+    [
+        ("pt-br", "AWAITING_SHIPMENT", "Aguardando envio"),
+        ("es", "AWAITING_SHIPMENT", "Pendiente de envío"),
+        ("en", "AWAITING_SHIPMENT", "Awaiting shipment"),
+        ("pt-br", "CANCELLED", "Cancelado"),
+        ("es", "IN_TRANSIT", "En tránsito"),
+        ("pt-br", "SOMETHING_NEW", "SOMETHING_NEW"),
+    ],
+)
+def test_imported_order_status_is_in_the_merchants_language(
+    store, admin_client, make_shop_connection, lang, status, label
+):
+    from decimal import Decimal
+
+    from store.models import Order, OrderSource
+
+    make_shop_connection(store)
+    Order.objects.create(
+        store=store,
+        number="TTS-576000000000000002",
+        source=OrderSource.TIKTOK_SHOP,
+        external_id="576000000000000002",
+        external_status=status,
+        customer_name="Ana",
+        currency="BRL",
+        total=Decimal("10.00"),
+    )
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    page = admin_client.get(url("shop-overview")).content.decode()
+    cells = re.findall(r'<td data-testid="tts-order-status" title="([^"]*)">([^<]*)</td>', page)
+    assert cells == [(status, label)]
