@@ -175,3 +175,15 @@ def test_email_when_syncs_keep_failing(page, mailoutbox):
     assert mailoutbox[0].to == ["dona@loja.com.br"]
     assert "50002" in mailoutbox[0].body
     assert services.runs_notify_if_failing(conn.pk) is False  # once
+
+
+def test_list_filters_by_missing_field(page):
+    catalog, conn, client = page
+    [state] = needs_details_states(catalog, conn, 1)
+    list_url = url("catalog-list", catalog, bucket="needs_details")
+    assert client.get(list_url + "?field=image").content.decode().count('data-testid="sku-row"') == 1
+    assert client.get(list_url + "?field=brand").content.decode().count('data-testid="sku-row"') == 0
+    body = b"".join(
+        client.get(url("catalog-export", catalog, bucket="needs_details") + "?field=brand").streaming_content
+    )
+    assert str(state.sku_id) not in body.decode("utf-8-sig").splitlines()[-1]
