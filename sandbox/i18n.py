@@ -110,6 +110,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "email": {"en": "E-mail", "pt": "E-mail", "es": "Correo electrónico"},
     "password": {"en": "Password", "pt": "Senha", "es": "Contraseña"},
     "log_in": {"en": "Log in", "pt": "Entrar", "es": "Iniciar sesión"},
+    "log_out": {"en": "Log out", "pt": "Sair", "es": "Cerrar sesión"},
+    "nav_home": {"en": "Home", "pt": "Início", "es": "Inicio"},
+    "nav_authorizations": {"en": "Authorizations", "pt": "Autorizações", "es": "Autorizaciones"},
+    "demo_accounts": {
+        "en": "Demo accounts: {accounts} (password: {password})",
+        "pt": "Contas de demonstração: {accounts} (senha: {password})",
+        "es": "Cuentas de demostración: {accounts} (contraseña: {password})",
+    },
+    "footer": {
+        "en": "TikTok for Business sandbox · local emulator",
+        "pt": "Sandbox do TikTok for Business · emulador local",
+        "es": "Sandbox de TikTok for Business · emulador local",
+    },
     "bad_login": {
         "en": "Incorrect e-mail or password.",
         "pt": "E-mail ou senha incorretos.",

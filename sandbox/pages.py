@@ -26,6 +26,7 @@ SESSION_COOKIE = "tt_sandbox_sid"
 ONBOARDING_TTL = 3600
 CSS_PATH = Path(__file__).with_name("static") / "sandbox.css"
 PAGE_SIZE = 50
+DEMO_ACCOUNTS = "demo@tiktok.test, noadmin@tiktok.test, noads@tiktok.test"
 
 
 class SetupError(Exception):
@@ -43,24 +44,25 @@ def render(
         user_html = (
             f'<span class="tt-user">{escape(user["email"])}</span>'
             '<form method="post" action="/logout" class="tt-inline"><button class="tt-link" type="submit">'
-            "Log out</button></form>"
+            f"{escape(t(lang, 'log_out'))}</button></form>"
         )
     links = ""
     if nav and user is not None:
         links = (
-            '<nav class="tt-nav"><a href="/">Home</a>'
-            '<a href="/ac/page/authorizations">Authorizations</a></nav>'
+            f'<nav class="tt-nav"><a href="/">{escape(t(lang, "nav_home"))}</a>'
+            f'<a href="/ac/page/authorizations">{escape(t(lang, "nav_authorizations"))}</a></nav>'
         )
     html = f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)} | TikTok for Business</title><link rel="stylesheet" href="/static/sandbox.css"></head>
+<title>{escape(title)} | TikTok for Business</title><link rel="icon" href="data:,">
+<link rel="stylesheet" href="/static/sandbox.css"></head>
 <body><header class="tt-top">
 <a class="tt-brand" href="/"><span class="tt-logo" aria-hidden="true">&#9834;</span>
 TikTok <span class="tt-brand-sub">for Business</span></a>{links}
 <div class="tt-account">{user_html}</div></header>
 <main class="tt-main"><h1>{escape(title)}</h1>{body}</main>
-<footer class="tt-foot">TikTok for Business sandbox · local emulator</footer></body></html>"""
+<footer class="tt-foot">{escape(t(lang, "footer"))}</footer></body></html>"""
     return Response(html, status=status, mimetype="text/html")
 
 
@@ -146,8 +148,7 @@ def login(app: SandboxApp, request: Request) -> Response:
 <label for="password">{t(lang, "password")}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button class="tt-btn tt-primary" type="submit">{t(lang, "log_in")}</button></form>
-<p class="tt-muted">Demo accounts: demo@tiktok.test, noadmin@tiktok.test, noads@tiktok.test
-(password: sandbox)</p>"""
+<p class="tt-muted">{escape(t(lang, "demo_accounts", accounts=DEMO_ACCOUNTS, password="sandbox"))}</p>"""
     return render(t(lang, "login_title"), body, lang=lang, status=400 if error else 200)
 
 

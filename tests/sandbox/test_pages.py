@@ -352,3 +352,46 @@ def test_authorizations_remove_revokes_and_clears_profile(sandbox, api):
         data={"business_platform": "VTEX", "external_business_id": "lojademo"},
     )
     assert other.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("locale", "login_words", "setup_words", "english"),
+    [
+        (
+            "pt",
+            [
+                "Contas de demonstração:",
+                "(senha: sandbox)",
+                "Sandbox do TikTok for Business · emulador local",
+            ],
+            [">Sair</button>"],
+            ["Demo accounts", "Log out", ">Home<", ">Authorizations<", "local emulator"],
+        ),
+        (
+            "es",
+            ["Cuentas de demostración:", "(contraseña: sandbox)", "Sandbox de TikTok for Business"],
+            [">Cerrar sesión</button>"],
+            ["Demo accounts", "Log out", ">Home<", ">Authorizations<", "local emulator"],
+        ),
+    ],
+)
+def test_page_chrome_follows_the_merchants_language(sandbox, locale, login_words, setup_words, english):
+    """The header, login hint and footer around the onboarding speak the store's language too (QA found
+    'Log out', 'Demo accounts' and the footer in English on pt-BR and es onboarding pages)."""
+    s = requests.Session()
+    resp = start(sandbox, s, locale=locale)
+    assert "/login" in resp.url
+    for word in login_words:
+        assert word in html.unescape(resp.text)
+    nxt = re.search(r'name="next" value="([^"]+)"', resp.text).group(1)
+    page = s.post(
+        f"{sandbox.url}/login", data={"email": "demo@tiktok.test", "password": "sandbox", "next": nxt}
+    )
+    assert "/business-extension/setup/" in page.url
+    shown = html.unescape(page.text)
+    for word in setup_words:
+        assert word in shown
+    for word in english:
+        assert word not in shown and word not in html.unescape(resp.text)
+    # No page makes the browser ask for /favicon.ico (a 404 in every merchant's console).
+    assert '<link rel="icon" href="data:,">' in page.text
