@@ -386,6 +386,8 @@ def connection_sweep(
     if conn is None or not conn.is_active:
         return total
     trade_policy_follow(connection_id, conn.store_id)
+    if not dirty_rows_waiting(connection_id):
+        return total  # the common case for beat: one indexed probe, nothing else
     ctx = context_for_connection(conn)
     counters_ensure(connection_id)
     after = 0
