@@ -15,12 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from integration.models import TikTokConnection
 from integration.selectors import connection_active_for_store
-from store.models import Category, Product
 from tiktok_admin.access import store_for_request, store_member_required
 
 from . import dirty, selectors, services
 from .forms import ExclusionForm
-from .models import Bucket, CatalogExclusion, SyncStatus
+from .models import BUCKET_OF, CatalogExclusion, SyncStatus
 from .validation import FIELD_LABELS
 
 BUCKET_TITLES = {
@@ -95,8 +94,6 @@ def sku_list(request: HttpRequest, bucket: str) -> HttpResponse:
 
 
 def selectors_bucket(status: str) -> int:
-    from .models import BUCKET_OF
-
     return int(BUCKET_OF[status])
 
 
@@ -236,6 +233,3 @@ def exclusion_delete(request: HttpRequest, pk: int) -> HttpResponseRedirect:
         exclusion.delete()
     messages.success(request, _("The exclusion was removed; these products will be sent to TikTok again."))
     return redirect("catalog-exclusions", account=store.account)
-
-
-__all__ = ["Bucket", "Category", "Product"]
