@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from store.app_catalog import app_listing
 from tiktok_admin.access import store_for_request, store_member_required
 
 from . import selectors, services
@@ -71,7 +72,8 @@ def _audit_summary(detail: dict[str, object]) -> str:
     if detail.get("catalog_id"):
         parts.append(_("catalog %(id)s") % {"id": detail["catalog_id"]})
     if detail.get("app"):
-        parts.append(str(detail["app"]))
+        listing = app_listing(str(detail["app"]))
+        parts.append(listing.name if listing is not None else str(detail["app"]))
     if detail.get("code") and not detail.get("message"):
         parts.append(str(detail["code"]))
     return " · ".join(parts)

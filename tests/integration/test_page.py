@@ -259,3 +259,16 @@ def test_disconnect_confirmation_works_without_javascript(client, store, connect
     assert re.search(r'data-testid="disconnect-dialog"\s*>', closed)
     opened = client.get(_page(store), {"confirm": "disconnect"}).content.decode()
     assert re.search(r'data-testid="disconnect-dialog" open>', opened)
+
+
+def test_activity_names_the_app_not_its_internal_slug(client, store, admin_user_of_store):
+    from store import services as store_services
+
+    InstalledApp.objects.filter(store=store, app="tiktok").delete()
+    store_services.app_install(store, "tiktok", actor=admin_user_of_store)
+    client.force_login(admin_user_of_store)
+    raw = client.get(_page(store)).content.decode()
+    row = re.search(r'<tr data-testid="audit-app_installed">(.*?)</tr>', raw, re.S)
+    assert row is not None
+    cells = [html.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert cells[-1] == "TikTok for Business"
