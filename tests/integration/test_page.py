@@ -272,3 +272,39 @@ def test_activity_names_the_app_not_its_internal_slug(client, store, admin_user_
     assert row is not None
     cells = [html.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
     assert cells[-1] == "TikTok for Business"
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("pt-br", "A sua loja instala o Pixel do TikTok manualmente"),
+        ("es", "Tu tienda instala el píxel de TikTok manualmente"),
+        ("en", "Your store installs the TikTok Pixel by hand"),
+    ],
+)
+def test_legacy_store_is_not_told_our_pixel_applies_advanced_matching(
+    client, make_store, make_user, make_connection, lang, note
+):
+    from store.models import CmsKind
+
+    legacy = make_store(account="lojalegacy", name="Loja Legado", cms_kind=CmsKind.LEGACY)
+    user = make_user(legacy)
+    make_connection(legacy, advanced_matching=True)
+    client.force_login(user)
+    shown = _read(client, _page(legacy), lang)
+    assert note in shown
+    for claim in (
+        "Advanced Matching is on. When a shopper types an e-mail address or phone number at checkout, our "
+        "TikTok Pixel shares them with TikTok only as SHA-256 hashes, made in the store before they leave it, "
+        "so TikTok can match visits and orders to TikTok accounts.",
+        "Advanced Matching is off. Our TikTok Pixel shares no personal data with TikTok: only page views, "
+        "products added to the cart and orders, without who made them.",
+    ):
+        assert text_of(claim, lang) not in shown
+
+
+def text_of(msgid: str, lang: str) -> str:
+    from django.utils import translation
+
+    with translation.override(lang):
+        return str(translation.gettext(msgid))
