@@ -137,6 +137,9 @@ def product(request: HttpRequest, store: Store, slug: str) -> HttpResponse:
     images = list(SkuImage.objects.filter(sku=selected).order_by("position", "id"))
     if not images:
         images = list(SkuImage.objects.filter(sku__product=prod).order_by("sku_id", "position", "id")[:6])
+    # The pixel's ViewContent carries the prices this page shows, without a query of its own.
+    for sku in skus:
+        sku.storefront_price = prices[sku.pk].price  # type: ignore[attr-defined]
     pixel_hooks.on_product_view(request, store, prod, skus)
     context = _base_context(request, store) | {
         "product": prod,

@@ -60,6 +60,8 @@ def test_product_page_view_content_carries_the_skus(client: Client, shop: dict, 
     assert [(c["content_id"], c["content_type"], c["content_name"]) for c in props["contents"]] == [
         (str(shop["sku"].pk), "product", "Camiseta Azul – M")
     ]
+    assert props["contents"][0]["price"] == 99.9
+    assert props["value"] == 99.9
 
 
 def test_home_page_view_content_without_contents(client: Client, shop: dict, connect: Any) -> None:
