@@ -308,3 +308,29 @@ def text_of(msgid: str, lang: str) -> str:
 
     with translation.override(lang):
         return str(translation.gettext(msgid))
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("pt-br", "Mensagem do TikTok (como o TikTok enviou)"),
+        ("es", "Mensaje de TikTok (tal como lo envió TikTok)"),
+        ("en", "TikTok's message (as TikTok sent it)"),
+    ],
+)
+def test_tiktoks_own_words_are_quoted_as_tiktoks_in_the_banner(
+    client, store, connection, admin_user_of_store, lang, label
+):
+    """TikTok's error text is English; on a pt-BR or es page it is labelled and quoted as TikTok's, after
+    the reason in the merchant's language, instead of running on from it."""
+    type(connection).objects.filter(pk=connection.pk).update(
+        status=ConnectionStatus.DISCONNECTED,
+        disconnected_at=timezone.now(),
+        disconnect_reason=DisconnectReason.TOKEN_REVOKED,
+        disconnect_detail="Access token is incorrect or has been revoked.",
+        access_token="",
+    )
+    client.force_login(admin_user_of_store)
+    page = _read(client, _page(store), lang).replace("“ ", "“").replace(" ”", "”")
+    quoted = f"{text('reason_revoked', lang)}. {label}: “Access token is incorrect or has been revoked.”"
+    assert quoted in page
