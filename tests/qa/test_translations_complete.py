@@ -1,10 +1,14 @@
 """Every catalog the project ships for pt_BR and es is complete: no entry left untranslated (empty msgstr,
-any plural form included) and none marked fuzzy (Django ignores fuzzy entries, so the English shows)."""
+every plural form Django's own formula for the language can pick included) and none marked fuzzy (Django
+ignores fuzzy entries, so the English shows). QA found Spanish storefront pages saying "Em estoque: 96
+unidades": es has three plural forms in Django 5, the catalog gave two, and form 2 fell back to pt-BR."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import django
 import polib
 import pytest
 
@@ -30,17 +34,36 @@ def test_the_catalogs_are_found() -> None:
     assert langs == {"pt_BR", "es"}
 
 
+def django_nplurals(lang: str) -> int:
+    """How many plural forms Django itself uses for the language (its own catalog decides the formula every
+    merged catalog is read with; a form missing from ours falls through to the default language)."""
+    django_po = Path(django.__file__).parent / "conf" / "locale" / lang / "LC_MESSAGES" / "django.po"
+    return nplurals(polib.pofile(str(django_po)))
+
+
+def nplurals(po: polib.POFile) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
+    assert match is not None, "no Plural-Forms header"
+    return int(match.group(1))
+
+
 def problems(po_path: Path) -> list[str]:
     bad = []
-    for entry in polib.pofile(str(po_path)):
+    po = polib.pofile(str(po_path))
+    forms = nplurals(po)
+    expected = django_nplurals(po_path.parent.parent.name)
+    if forms != expected:
+        bad.append(f"Plural-Forms has nplurals={forms}, Django uses {expected}")
+    for entry in po:
         if entry.obsolete:
             continue
         label = entry.msgid[:60]
         if "fuzzy" in entry.flags:
             bad.append(f"fuzzy: {label!r}")
         if entry.msgid_plural:
-            if not entry.msgstr_plural or any(not v for v in entry.msgstr_plural.values()):
-                bad.append(f"untranslated plural: {label!r}")
+            given = {i for i, v in entry.msgstr_plural.items() if v}
+            if given != set(range(expected)):
+                bad.append(f"plural forms {sorted(given)} of {expected}: {label!r}")
         elif not entry.msgstr:
             bad.append(f"untranslated: {label!r}")
     return bad
