@@ -348,7 +348,8 @@ button.secondary{background:#fff;color:#161823;border:1px solid #ccc}
 def _page(title: str, body: str, status: int = 200) -> Response:
     doc = (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
-        f" · TikTok Shop</title>{_STYLE}</head><body><header>TikTok <span>Shop</span> · Seller Center"
+        f" · TikTok Shop</title><link rel='icon' href='data:,'>{_STYLE}</head>"
+        "<body><header>TikTok <span>Shop</span> · Seller Center"
         f"</header><main>{body}</main></body></html>"
     )
     return Response(doc, status=status, mimetype="text/html")
@@ -457,6 +458,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "pt": "Conectado como {name}",
         "es": "Sesión iniciada como {name}",
     },
+    "sandbox_accounts": {
+        "en": "Sandbox: demo@tiktok.test (owner), noadmin@tiktok.test (shop member, not owner); password "
+        "<code>sandbox</code>.",
+        "pt": "Sandbox: demo@tiktok.test (proprietário), noadmin@tiktok.test (membro da loja, não "
+        "proprietário); senha <code>sandbox</code>.",
+        "es": "Sandbox: demo@tiktok.test (propietario), noadmin@tiktok.test (miembro de la tienda, no "
+        "propietario); contraseña <code>sandbox</code>.",
+    },
     "region": {"en": "Region", "pt": "Região", "es": "Región"},
     "owner": {"en": "Shop owner", "pt": "Proprietário da loja", "es": "Propietario de la tienda"},
     "member": {"en": "Member", "pt": "Membro", "es": "Miembro"},
@@ -500,8 +509,7 @@ def _login_form(auth_id: str, lang: str, error: bool = False) -> str:
         f"<label>{_t(lang, 'password')}<input type='password' name='password' data-testid='seller-password'"
         " required></label>"
         f"<div class='row'><button type='submit' data-testid='seller-login'>{_t(lang, 'login')}</button>"
-        f"</div></form><p class='muted'>{_t(lang, 'same_login')} Sandbox: demo@tiktok.test (owner),"
-        " noadmin@tiktok.test (shop member, not owner); password <code>sandbox</code>.</p>"
+        f"</div></form><p class='muted'>{_t(lang, 'same_login')} {_t(lang, 'sandbox_accounts')}</p>"
     )
 
 

@@ -132,3 +132,19 @@ def test_seller_page_follows_the_merchant_locale(sandbox, locale, title):
         f"{sandbox.url}/seller/authorize", params={"external_data": ext(sandbox, locale=locale)}, timeout=10
     )
     assert f"<h1>{title}</h1>" in resp.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "hint"),
+    [
+        ("pt-BR", "demo@tiktok.test (proprietário), noadmin@tiktok.test (membro da loja, não proprietário)"),
+        ("es", "demo@tiktok.test (propietario), noadmin@tiktok.test (miembro de la tienda, no propietario)"),
+    ],
+)
+def test_seller_login_hint_follows_the_merchant_locale_and_asks_for_no_favicon(sandbox, locale, hint):
+    resp = requests.get(
+        f"{sandbox.url}/seller/authorize", params={"external_data": ext(sandbox, locale=locale)}, timeout=10
+    )
+    assert hint in resp.text
+    assert "(owner)" not in resp.text and "password <code>" not in resp.text
+    assert "<link rel='icon' href='data:,'>" in resp.text
