@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import extdata, ids, model
 from sandbox.api_catalog import audit_counts, product_view
-from sandbox.i18n import pick, t
+from sandbox.i18n import LANGS, pick, t
 from sandbox.processing import LOOPBACK_HOSTS
 
 if TYPE_CHECKING:
@@ -79,7 +79,13 @@ def _card(title: str, inner: str) -> str:
 
 
 def _lang(request: Request, session: Any = None) -> str:
-    return pick(request.args.get("lang"), session["locale"] if session is not None else None)
+    # Without a ?lang= or an onboarding locale, TikTok answers in the browser's language (a Brazilian
+    # merchant who opens *Manage* with no TikTok session gets the login page in Portuguese).
+    return pick(
+        request.args.get("lang"),
+        session["locale"] if session is not None else None,
+        request.accept_languages.best_match(LANGS),
+    )
 
 
 def forbidden(user: Any, lang: str, what: str) -> Response:

@@ -395,3 +395,22 @@ def test_page_chrome_follows_the_merchants_language(sandbox, locale, login_words
         assert word not in shown and word not in html.unescape(resp.text)
     # No page makes the browser ask for /favicon.ico (a 404 in every merchant's console).
     assert '<link rel="icon" href="data:,">' in page.text
+
+
+@pytest.mark.parametrize(
+    ("accept", "title"),
+    [
+        ("pt-BR,pt;q=0.9,en;q=0.8", "Entrar no TikTok for Business"),
+        ("es-AR,es;q=0.9", "Iniciar sesión en TikTok for Business"),
+        ("de-DE", "Log in to TikTok for Business"),
+        ("", "Log in to TikTok for Business"),
+    ],
+)
+def test_manage_link_without_a_tiktok_session_logs_in_in_the_browsers_language(sandbox, accept, title):
+    """A merchant who clicks *Manage* with no TikTok session lands on TikTok's login: in Portuguese for a
+    Brazilian browser, not in English (QA)."""
+    resp = requests.get(
+        f"{sandbox.url}/bc/7100000000000000001/", headers={"Accept-Language": accept}, timeout=10
+    )
+    assert "/login" in resp.url
+    assert h1(resp) == title
