@@ -111,6 +111,26 @@ STRINGS: dict[str, dict[str, str]] = {
     "password": {"en": "Password", "pt": "Senha", "es": "Contraseña"},
     "log_in": {"en": "Log in", "pt": "Entrar", "es": "Iniciar sesión"},
     "log_out": {"en": "Log out", "pt": "Sair", "es": "Cerrar sesión"},
+    "auth_platforms": {
+        "en": "Connected platforms",
+        "pt": "Plataformas conectadas",
+        "es": "Plataformas conectadas",
+    },
+    "auth_none": {
+        "en": "No platforms are connected to your account.",
+        "pt": "Nenhuma plataforma está conectada à sua conta.",
+        "es": "No hay plataformas conectadas a tu cuenta.",
+    },
+    "auth_removed": {
+        "en": "{platform} was removed. It can no longer access your TikTok data.",
+        "pt": "{platform} foi removida. Ela não pode mais acessar os seus dados do TikTok.",
+        "es": "{platform} se eliminó. Ya no puede acceder a tus datos de TikTok.",
+    },
+    "auth_connected_at": {
+        "en": "connected {when} UTC",
+        "pt": "conectada em {when} UTC",
+        "es": "conectada el {when} UTC",
+    },
     "nav_home": {"en": "Home", "pt": "Início", "es": "Inicio"},
     "nav_authorizations": {"en": "Authorizations", "pt": "Autorizações", "es": "Autorizaciones"},
     "demo_accounts": {

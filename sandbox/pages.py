@@ -844,16 +844,14 @@ def authorizations(app: SandboxApp, request: Request) -> Response:
     )
     notice = ""
     if request.args.get("removed"):
-        notice = _alert(
-            f"{request.args['removed']} was removed. It can no longer access your TikTok data.", "success"
-        )
+        notice = _alert(t(lang, "auth_removed", platform=request.args["removed"]), "success")
     items = []
     for r in rows:
         name = r["platform_name"] or r["business_platform"]
         items.append(
             f'<li class="tt-auth"><div><strong>{escape(name)}</strong><br><span '
             f'class="tt-muted">{escape(r["store_name"] or "")}'
-            f" · connected {ids.fmt_time(r['connected_at'])} UTC</span></div>"
+            f" · {escape(t(lang, 'auth_connected_at', when=ids.fmt_time(r['connected_at'])))}</span></div>"
             '<form method="post"><input type="hidden" name="business_platform" '
             f'value="{escape(r["business_platform"])}">'
             f'<input type="hidden" name="external_business_id" value="{escape(r["external_business_id"])}">'
@@ -861,10 +859,10 @@ def authorizations(app: SandboxApp, request: Request) -> Response:
             f"{t(lang, 'remove')}</button></form></li>"
         )
     body = notice + _card(
-        "Connected platforms",
+        t(lang, "auth_platforms"),
         '<ul class="tt-list">' + "".join(items) + "</ul>"
         if items
-        else '<p class="tt-muted">No platforms are connected to your account.</p>',
+        else f'<p class="tt-muted">{escape(t(lang, "auth_none"))}</p>',
     )
     return render(t(lang, "authorizations_title"), body, user=user, lang=lang)
 

@@ -414,3 +414,21 @@ def test_manage_link_without_a_tiktok_session_logs_in_in_the_browsers_language(s
     )
     assert "/login" in resp.url
     assert h1(resp) == title
+
+
+def test_authorizations_page_in_portuguese(sandbox):
+    """The page the seed's manual steps send the merchant to (Autorizações > VTEX > Remover), all in pt."""
+    sandbox.admin.connect("lojademo")
+    s = login(sandbox)
+    s.headers["Accept-Language"] = "pt-BR,pt;q=0.9"
+    page = html.unescape(s.get(f"{sandbox.url}/ac/page/authorizations").text)
+    assert "Plataformas conectadas" in page and "conectada em " in page and ">Remover</button>" in page
+    resp = s.post(
+        f"{sandbox.url}/ac/page/authorizations",
+        data={"business_platform": "VTEX", "external_business_id": "lojademo"},
+    )
+    shown = html.unescape(resp.text)
+    assert "VTEX foi removida. Ela não pode mais acessar os seus dados do TikTok." in shown
+    assert "Nenhuma plataforma está conectada à sua conta." in shown
+    for english in ("Connected platforms", "was removed", "No platforms", " · connected "):
+        assert english not in shown and english not in page
