@@ -131,7 +131,8 @@ def product(request: HttpRequest, store: Store, slug: str) -> HttpResponse:
     skus = [s for s in all_skus if s.pk in prices]
     if not skus:
         raise Http404
-    wanted = request.GET.get("sku", "")
+    # `skuId` is VTEX's own parameter, used in the landing page URLs sent to TikTok.
+    wanted = request.GET.get("sku") or request.GET.get("skuId", "")
     selected = next((s for s in skus if str(s.pk) == wanted), None)
     selected = selected or next((s for s in skus if s.stock > 0), skus[0])
     images = list(SkuImage.objects.filter(sku=selected).order_by("position", "id"))

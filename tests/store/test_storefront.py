@@ -77,6 +77,17 @@ def test_product_page_picks_skus_by_specification(client, store, make_sku):
     assert 'data-testid="add-to-cart"' not in out
 
 
+def test_tiktok_landing_url_opens_the_advertised_sku(client, store, make_sku):
+    """The catalog sends `?skuId=` (VTEX's parameter): an ad for one variant must open that variant."""
+    a = make_sku(store, specifications={"cor": "Azul", "tamanho": "M"}, name="Azul / M")
+    b = make_sku(store, product=a.product, specifications={"cor": "Preto", "tamanho": "G"}, name="Preto / G")
+    out = client.get(
+        url("storefront-product", store, slug=a.product.slug) + f"?skuId={b.pk}"
+    ).content.decode()
+    assert f'data-sku-id="{b.pk}"' in out
+    assert f'data-sku-id="{a.pk}"' not in out
+
+
 def test_product_view_calls_the_pixel_hook(client, store, make_sku, monkeypatch):
     seen = []
     monkeypatch.setattr(
