@@ -8,13 +8,14 @@ import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog_sync import services
 from catalog_sync.models import CatalogExclusion, SkuState, SyncRun
 from catalog_sync.state import states_update
-from store.models import InstalledApp, Role
+from store.models import InstalledApp, Membership, Role
 from tests.catalog_sync.conftest import connect
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,7 @@ def page(catalog, make_user, client):
     conn = connect(catalog.store)
     user = make_user(catalog.store, Role.ADMIN)
     client.force_login(user)
+    catalog.page_admin = user
     return catalog, conn, client
 
 
@@ -78,7 +80,14 @@ def test_list_keyset_pagination_reasons_and_edit_link(page, django_assert_max_nu
     html = first.content.decode()
     assert html.count('data-testid="sku-row"') == 50
     assert "The SKU has no image." in html and 'data-testid="missing-fields">Images<' in html
+    # The edit link goes to the operations admin: a store admin who is not staff must not get a dead link.
+    assert 'data-testid="edit-product"' not in html
+    staff = get_user_model().objects.create_superuser("ops-list", password="x-ops-pass-1")
+    Membership.objects.create(user=staff, store=catalog.store, role=Role.ADMIN)
+    client.force_login(staff)
+    html = client.get(list_url).content.decode()
     assert f"/django-admin/store/product/{states[0].product_id}/change/" in html
+    client.force_login(catalog.page_admin)
     after = re.search(r'after=(\d+)" data-testid="next-page"', html).group(1)
     assert int(after) == states[49].pk
     second = client.get(list_url + f"?after={after}").content.decode()

@@ -76,9 +76,8 @@ def test_numbers_open_lists_with_reasons_and_actions(live_server, page, screensh
     row = page.locator(f"[data-testid=sku-row][data-sku='{bad.pk}']")
     assert row.locator("[data-testid=reason]").inner_text() == "The SKU has no image."
     assert row.locator("[data-testid=missing-fields]").inner_text() == "Images"
-    assert row.locator("[data-testid=edit-product]").get_attribute("href") == (
-        f"/django-admin/store/product/{bad.product_id}/change/"
-    )
+    # "dona" is a store admin, not operations staff: no link into the operations admin.
+    assert row.locator("[data-testid=edit-product]").count() == 0
     screenshot("needs-details-list")
 
     row.locator("[data-testid=resync]").click()
