@@ -460,7 +460,8 @@ def setup_confirm(store: Store, data: dict[str, Any], *, actor: AbstractBaseUser
 # --- connect -------------------------------------------------------------------------------------
 
 
-def _state_hash(state: str) -> str:
+def state_hash(state: str) -> str:
+    """What is stored of an OAuth `state`: never the value itself."""
     return hashlib.sha256(state.encode()).hexdigest()
 
 
@@ -501,7 +502,7 @@ def connect_start(store: Store, *, user: AbstractBaseUser, session: Any, languag
             _("Your store details are too long for TikTok. Shorten the store name and try again."),
             code="external_data",
         ) from exc
-    digest = _state_hash(state)
+    digest = state_hash(state)
     now = timezone.now()
     ConnectAttempt.objects.create(
         store=store, user=user, state_hash=digest, created_at=now, expires_at=now + STATE_LIFETIME
@@ -520,7 +521,7 @@ def _state_consume(store: Store, *, user: AbstractBaseUser, session: Any, state:
         raise IntegrationError(
             _("The answer from TikTok could not be verified. Start the connection again."), code="bad_state"
         )
-    digest = _state_hash(state)
+    digest = state_hash(state)
     pending = [h for h in session.get(SESSION_STATES_KEY, []) if isinstance(h, str)]
     if digest not in pending:
         raise IntegrationError(

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integration.models import AuditAction, AuditEvent, TikTokSetup
-from integration.services import audit_record
+from integration.services import audit_record, merchant_locale, state_hash
 from store.models import Order, OrderItem, OrderSource, Sku, Store
 from tiktok_admin.locks import lease_acquire, lease_release, lease_renew
 from tiktok_api.errors import AuthError, PermanentError, RetryableError, TikTokError, TikTokPermissionError
@@ -141,19 +141,6 @@ def external_business_id_for(store: Store) -> str:
 # --- connect -------------------------------------------------------------------------------------
 
 
-def _state_hash(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
-
-
-def merchant_locale(language_code: str | None) -> str:
-    code = (language_code or settings.LANGUAGE_CODE).lower()
-    if code.startswith("pt"):
-        return "pt-BR"
-    if code.startswith("es"):
-        return "es"
-    return "en"
-
-
 def callback_url(store: Store) -> str:
     return settings.PUBLIC_BASE_URL + reverse("shop-callback", kwargs={"account": store.account})
 
@@ -171,7 +158,7 @@ def shop_connect_start(
         raise ShopConnectError("store_already_connected")
     external_id = external_business_id_for(store)
     state = secrets.token_urlsafe(32)
-    digest = _state_hash(state)
+    digest = state_hash(state)
     now = timezone.now()
     ShopConnectAttempt.objects.create(
         store=store, user=user, state_hash=digest, created_at=now, expires_at=now + STATE_LIFETIME
@@ -195,7 +182,7 @@ def _state_consume(store: Store, *, user: AbstractBaseUser, session: Any, state:
     """Accept `state` once, for this session, store and user, within its lifetime."""
     if not state or len(state) > 200:
         raise ShopConnectError("bad_state")
-    digest = _state_hash(state)
+    digest = state_hash(state)
     pending = [h for h in session.get(SESSION_STATES_KEY, []) if isinstance(h, str)]
     if digest not in pending:
         raise ShopConnectError("bad_state")
@@ -212,7 +199,7 @@ def _state_consume(store: Store, *, user: AbstractBaseUser, session: Any, state:
 
 
 def _attempt_outcome(state: str, outcome: str) -> None:
-    ShopConnectAttempt.objects.filter(state_hash=_state_hash(state)).update(outcome=outcome[:40])
+    ShopConnectAttempt.objects.filter(state_hash=state_hash(state)).update(outcome=outcome[:40])
 
 
 def _undo_remote(external_business_id: str) -> None:
