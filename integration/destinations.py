@@ -71,7 +71,14 @@ def destination_url(name: str, connection: TikTokConnection | None) -> str | Non
         if not value or not ID_RE.match(value):
             return None
         values[field] = quote(value, safe="")
-    url = settings.TIKTOK_WEB_BASE_URL.rstrip("/") + destination.path.format(**values)
+    # TikTok's own deep-link formats are not in our reference; the defaults are the sandbox's paths and ops
+    # set TikTok's current ones in TIKTOK_MANAGE_PATHS (same placeholders). The host check still applies.
+    template = settings.TIKTOK_MANAGE_PATHS.get(destination.name) or destination.path
+    try:
+        path = template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return None
+    url = path if path.startswith("https://") else settings.TIKTOK_WEB_BASE_URL.rstrip("/") + path
     return url if host_allowed(url) else None
 
 

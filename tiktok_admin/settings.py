@@ -218,6 +218,9 @@ TIKTOK_APP_QPS = env.int("TIKTOK_APP_QPS", default=10)
 TIKTOK_WEB_BASE_URL = env.str(
     "TIKTOK_WEB_BASE_URL", default="http://127.0.0.1:8765" if DEV_DEFAULTS else "https://ads.tiktok.com"
 ).rstrip("/")
+# Per-button path templates (JSON object) overriding the sandbox-shaped defaults in
+# integration/destinations.py, e.g. {"business-center": "https://business.tiktok.com/manage/overview?org_id={bc_id}"}.
+TIKTOK_MANAGE_PATHS: dict[str, str] = env.json("TIKTOK_MANAGE_PATHS", default={})
 # Hosts the Manage / Create an ad buttons may redirect to (never an open redirect). In development the
 # sandbox's host:port is allowed too, so a bare `runserver` keeps every button working.
 _TIKTOK_HOSTS = ["ads.tiktok.com", "business.tiktok.com", "seller.tiktok.com", "seller-br.tiktok.com"]

@@ -145,3 +145,23 @@ def test_fuzz_never_an_open_redirect(client, store, connection, admin_user_of_st
         parts = urlsplit(location)
         assert parts.scheme == "https" and parts.hostname == "ads.tiktok.com"
         assert location == EXPECTED[destination]
+
+
+def test_ops_can_point_a_button_at_tiktoks_own_deep_link(settings, connection):
+    settings.TIKTOK_MANAGE_PATHS = {
+        "business-center": "https://business.tiktok.com/manage/overview?org_id={bc_id}",
+        "pixel": "/i18n/events_manager/pixel/detail?pixel_code={pixel_code}",
+    }
+    assert destination_url("business-center", connection) == (
+        "https://business.tiktok.com/manage/overview?org_id=7100000000000000001"
+    )
+    assert destination_url("pixel", connection) == (
+        "https://ads.tiktok.com/i18n/events_manager/pixel/detail?pixel_code=CABCDEFGHIJ1234567XY"
+    )
+    # An override still goes through the host allow-list, and a broken template leads nowhere.
+    settings.TIKTOK_MANAGE_PATHS = {
+        "catalog": "https://evil.example/{catalog_id}",
+        "ads-manager": "/x/{nope}",
+    }
+    assert destination_url("catalog", connection) is None
+    assert destination_url("ads-manager", connection) is None
