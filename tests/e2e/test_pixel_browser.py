@@ -155,8 +155,14 @@ def test_full_journey_with_advanced_matching(br: Browser, shop: dict[str, Any]) 
     _, name, props, opts = rec["calls"][1]
     assert name == "ViewContent"
     assert props["contents"] == [
-        {"content_id": str(sku.pk), "content_type": "product", "content_name": "Camiseta Azul – M"}
+        {
+            "content_id": str(sku.pk),
+            "content_type": "product",
+            "content_name": "Camiseta Azul – M",
+            "price": 99.9,
+        }
     ]
+    assert props["value"] == 99.9
     assert props["currency"] == "BRL" and len(opts["event_id"]) == 32
 
     _buy(br, shop, 2)
