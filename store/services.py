@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -342,20 +342,30 @@ def product_save(product: Product) -> Product:
     return product
 
 
-def products_set_active(product_ids: Iterable[int], active: bool) -> int:
-    ids = list(product_ids)
+def _bulk_set(
+    model: type[Product] | type[Sku],
+    ids: Iterable[int],
+    field: str,
+    value: object,
+    changed: Callable[[int, list[int]], None],
+) -> int:
+    """Set `field` on the rows that differ, then tell the sync which rows changed, per store: unchanged rows
+    are neither written nor marked dirty."""
     with transaction.atomic():
         by_store: dict[int, list[int]] = {}
-        for pk, store_id in (
-            Product.objects.filter(pk__in=ids).exclude(is_active=active).values_list("pk", "store_id")
-        ):
+        rows = model.objects.filter(pk__in=list(ids)).exclude(**{field: value}).values_list("pk", "store_id")
+        for pk, store_id in rows:
             by_store.setdefault(store_id, []).append(pk)
-        changed = Product.objects.filter(pk__in=[p for ps in by_store.values() for p in ps]).update(
-            is_active=active
+        count = model.objects.filter(pk__in=[p for ps in by_store.values() for p in ps]).update(
+            **{field: value}
         )
         for store_id, pks in by_store.items():
-            _products_changed(store_id, pks)
-    return changed
+            changed(store_id, pks)
+    return count
+
+
+def products_set_active(product_ids: Iterable[int], active: bool) -> int:
+    return _bulk_set(Product, product_ids, "is_active", active, _products_changed)
 
 
 def sku_update(sku: Sku, **fields: Any) -> Sku:
@@ -404,31 +414,11 @@ def sku_set_stock(sku: Sku, stock: int) -> Sku:
 
 def skus_set_stock(sku_ids: Iterable[int], stock: int) -> int:
     stock = _validate_stock(stock)
-    ids = list(sku_ids)
-    with transaction.atomic():
-        by_store: dict[int, list[int]] = {}
-        for pk, store_id in Sku.objects.filter(pk__in=ids).exclude(stock=stock).values_list("pk", "store_id"):
-            by_store.setdefault(store_id, []).append(pk)
-        changed = Sku.objects.filter(pk__in=[p for ps in by_store.values() for p in ps]).update(stock=stock)
-        for store_id, pks in by_store.items():
-            _skus_changed(store_id, pks)
-    return changed
+    return _bulk_set(Sku, sku_ids, "stock", stock, _skus_changed)
 
 
 def skus_set_active(sku_ids: Iterable[int], active: bool) -> int:
-    ids = list(sku_ids)
-    with transaction.atomic():
-        by_store: dict[int, list[int]] = {}
-        for pk, store_id in (
-            Sku.objects.filter(pk__in=ids).exclude(is_active=active).values_list("pk", "store_id")
-        ):
-            by_store.setdefault(store_id, []).append(pk)
-        changed = Sku.objects.filter(pk__in=[p for ps in by_store.values() for p in ps]).update(
-            is_active=active
-        )
-        for store_id, pks in by_store.items():
-            _skus_changed(store_id, pks)
-    return changed
+    return _bulk_set(Sku, sku_ids, "is_active", active, _skus_changed)
 
 
 def _parse_money(value: object, field: str) -> Decimal:
