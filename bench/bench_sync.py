@@ -117,12 +117,21 @@ def _connect(store: Any, policy: Any, url: str) -> Any:
     )
 
 
-def _drive(connection_id: int, url: str) -> None:
+def _progress(phase: str, data: Any) -> None:
+    """Each phase is shown as it ends: a 1M run takes most of an hour, and a late failure keeps them."""
+    import json
+
+    print(f"[bench_sync] {phase}: {json.dumps(data, default=str)}", file=sys.stderr, flush=True)
+
+
+def _drive(connection_id: int, url: str) -> dict[str, float]:
     """The worker loop, in this process (the per-step costs are what a worker pays)."""
     from catalog_sync import services
 
+    started = time.monotonic()
     while services.connection_sweep(connection_id).checked:
         pass
+    swept = time.monotonic()
     while True:
         outcome = services.connection_send_step(connection_id)
         if outcome.action in ("idle", "idle_review", "stopped", "auth_failed"):
@@ -132,7 +141,13 @@ def _drive(connection_id: int, url: str) -> None:
         elif outcome.next_in:
             time.sleep(min(outcome.next_in, 2.0))
     requests.post(url + "/_sandbox/tick", timeout=600)
+    sent = time.monotonic()
     services.connection_poll_review(connection_id)
+    return {
+        "sweep_seconds": round(swept - started, 2),
+        "send_seconds": round(sent - swept, 2),
+        "review_poll_seconds": round(time.monotonic() - sent, 2),
+    }
 
 
 def _page_cost(store: Any, user: Any, path: str, repeat: int = 5) -> tuple[float, int]:
@@ -174,7 +189,9 @@ def run(skus: int) -> dict[str, Any]:
     try:
         with override_settings(TIKTOK_API_BASE_URL=url, CATALOG_SYNC_POLL_SECONDS=0.0, ALLOWED_HOSTS=["*"]):
             # One store per N: seeding only ever adds SKUs, so a shared store would keep the largest N.
+            seeded = time.monotonic()
             big, big_policy = _store(f"benchsync-{skus}", skus)
+            _progress("seed", {"seconds": round(time.monotonic() - seeded, 1)})
             small, small_policy = _store("benchsmall", 100)
             conn = _connect(big, big_policy, url)
             small_conn = _connect(small, small_policy, url)
@@ -183,7 +200,7 @@ def run(skus: int) -> dict[str, Any]:
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             cpu0, wall0 = time.process_time(), time.monotonic()
             services.connection_full_sync_prepare(conn.pk)
-            _drive(conn.pk, url)
+            phases = _drive(conn.pk, url)
             cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
             eligible = SkuState.objects.filter(
                 connection=conn, status__in=[SyncStatus.AVAILABLE, SyncStatus.IN_REVIEW]
@@ -200,6 +217,7 @@ def run(skus: int) -> dict[str, Any]:
                 "upload_requests": len(journal),
                 "ceil_eligible_over_5000": math.ceil(eligible / 5000),
                 "wall_seconds": round(wall, 2),
+                "wall_split": phases,
                 "cpu_ms_per_sku": round(cpu * 1000 / max(1, Sku.objects.filter(store=big).count()), 3),
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                 "rss_growth_mb": round(
@@ -211,6 +229,8 @@ def run(skus: int) -> dict[str, Any]:
                     "needs_details": counts.needs_details,
                 },
             }
+
+            _progress("full_sync", out["full_sync"])
 
             # 2. A sweep with nothing dirty, at N and at 100 SKUs.
             services.connection_full_sync_prepare(small_conn.pk)
@@ -235,6 +255,8 @@ def run(skus: int) -> dict[str, Any]:
                 "queries_at_100": q_100,
                 "time_ratio_N_over_100": round(at_n / at_100, 2),
             }
+
+            _progress("empty_sweep", out["empty_sweep"])
 
             # 3. One dirty SKU among N: edit, then time until TikTok has it.
             state = (
@@ -264,6 +286,8 @@ def run(skus: int) -> dict[str, Any]:
             if product is not None:
                 mine = next(p for p in product if p["sku_id"] == str(sku.pk))
                 out["one_dirty_sku"]["availability_on_tiktok"] = mine["availability"]
+
+            _progress("one_dirty_sku", out["one_dirty_sku"])
 
             # 4. Page cost at 100 vs N.
             user, _ = get_user_model().objects.get_or_create(username="bench-merchant")
