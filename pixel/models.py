@@ -143,6 +143,8 @@ class OutboxRun(models.Model):
     error = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("server-side event send")
+        verbose_name_plural = _("server-side event sends")
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["store", "-started_at"], name="outboxrun_store_started")]
 

@@ -336,6 +336,8 @@ class Cart(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
         constraints = [
             models.UniqueConstraint(fields=["store", "session_key"], name="uniq_cart_store_session")
         ]
@@ -350,6 +352,8 @@ class CartItem(models.Model):
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
 
     class Meta:
+        verbose_name = _("cart item")
+        verbose_name_plural = _("cart items")
         constraints = [
             models.UniqueConstraint(fields=["cart", "sku"], name="uniq_cartitem_cart_sku"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cartitem_quantity_positive"),
