@@ -549,8 +549,10 @@ def _user(username: str, password: str, **flags: bool) -> object:
     )
     for key, value in flags.items():
         setattr(user, key, value)
-    # Demo logins are printed for the newcomer; they deliberately skip the password validators.
-    user.set_password(password)
+    # Demo logins are printed for the newcomer, so they must work after every run; they deliberately skip the
+    # password validators. An unchanged password is not set again: a new hash would log out every session.
+    if _created or not user.check_password(password):
+        user.set_password(password)
     user.save()
     return user
 

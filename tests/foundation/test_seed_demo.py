@@ -63,6 +63,25 @@ def test_seed_demo_builds_the_three_stores_and_is_idempotent(media):
     assert InstalledApp.objects.filter(store=demo, app="tiktok").exists()
 
 
+def test_running_the_seed_again_keeps_merchants_logged_in_and_the_printed_logins_true(media, client):
+    from django.contrib.auth import get_user_model
+
+    run_seed()
+    assert client.login(username="merchant", password="merchant-demo-1")
+    assert client.get("/admin/lojademo/").status_code == 200
+    User = get_user_model()
+    User.objects.filter(username="viewer").update(password="!changed-by-someone")
+    hash_before = User.objects.get(username="merchant").password
+
+    run_seed()
+
+    # The unchanged password keeps its hash, so the open session stays valid (no redirect to the login).
+    assert User.objects.get(username="merchant").password == hash_before
+    assert client.get("/admin/lojademo/").status_code == 200
+    # A login that no longer matches what the seed prints is put back.
+    assert authenticate(username="viewer", password="viewer-demo-1") is not None
+
+
 def test_demo_catalog_is_realistic_and_deliberately_imperfect(media):
     run_seed()
     demo = Store.objects.get(account="lojademo")
