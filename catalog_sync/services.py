@@ -1163,14 +1163,32 @@ def connection_request_sync(connection_id: int, *, actor: Any = None) -> None:
     connection_start_full_sync(connection_id, trigger=Trigger.MANUAL)
 
 
-def sku_resync(connection_id: int, sku_id: int) -> bool:
-    """Per-SKU *Resync*: forget what TikTok accepted and send this SKU again."""
-    row = SkuState.objects.filter(connection_id=connection_id, sku_id=sku_id).first()
+@dataclass(frozen=True)
+class ResyncResult:
+    found: bool
+    # What still keeps the SKU from being sent (stored problems: field, code, params); empty: it goes.
+    blockers: list[dict[str, Any]]
+
+
+def sku_resync(connection_id: int, sku_id: int) -> ResyncResult:
+    """Per-SKU *Resync*: forget what TikTok accepted and send this SKU again.
+
+    The SKU is evaluated now, against the store's current data, so the merchant is told the truth: a SKU that
+    still fails validation (or is excluded, inactive...) is not sent, and the answer says why."""
+    row = (
+        SkuState.objects.filter(connection_id=connection_id, sku_id=sku_id)
+        .select_related("connection")
+        .first()
+    )
     if row is None:
-        return False
+        return ResyncResult(found=False, blockers=[])
     states_update(connection_id, [row.pk], accepted_hash="", dirty=True, attempts=0)
     dirty.sweep_dispatch_on_commit(connection_id, Trigger.RESYNC)
-    return True
+    ctx = context_for_connection(row.connection)
+    ev = evaluate(ctx, load_facts(ctx, [sku_id])[sku_id])
+    if ev.ineligible:
+        return ResyncResult(found=True, blockers=[{"field": "", "code": ev.ineligible, "params": {}}])
+    return ResyncResult(found=True, blockers=[problem.as_json() for problem in ev.problems])
 
 
 def retention_days() -> int:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
@@ -20,7 +21,7 @@ from tiktok_admin.access import store_for_request, store_member_required
 from . import dirty, selectors, services
 from .forms import ExclusionForm
 from .models import BUCKET_OF, CatalogExclusion, SyncStatus
-from .validation import FIELD_LABELS
+from .validation import FIELD_LABELS, problem_message
 
 BUCKET_TITLES = {
     "available": "Products available",
@@ -29,11 +30,27 @@ BUCKET_TITLES = {
 }
 
 
+def connection_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The catalog exists only while the store is connected. A list bookmarked (or a tab left open) from
+    before a disconnect leads back to the TikTok page, which says why and offers to connect again."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        store = store_for_request(request)
+        conn = connection_active_for_store(store.pk)
+        if conn is None:
+            messages.info(
+                request, _("This store is not connected to TikTok, so there is no TikTok catalog to show.")
+            )
+            return redirect(reverse("tiktok-page", kwargs={"account": store.account}))
+        request.tiktok_connection = conn  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _connection(request: HttpRequest) -> TikTokConnection:
-    conn = connection_active_for_store(store_for_request(request).pk)
-    if conn is None:
-        raise Http404
-    return conn
+    return request.tiktok_connection  # type: ignore[attr-defined]
 
 
 def _page_url(request: HttpRequest) -> str:
@@ -57,6 +74,7 @@ def _title(key: str) -> str:
 
 @require_GET
 @store_member_required()
+@connection_required
 def sku_list(request: HttpRequest, bucket: str) -> HttpResponse:
     if bucket not in selectors.BUCKET_KEYS:
         raise Http404
@@ -104,6 +122,7 @@ class _Echo:
 
 @require_GET
 @store_member_required()
+@connection_required
 def sku_export(request: HttpRequest, bucket: str) -> StreamingHttpResponse:
     if bucket not in selectors.BUCKET_KEYS:
         raise Http404
@@ -150,6 +169,7 @@ def _csv_safe(value: str) -> str:
 
 @require_POST
 @store_member_required(admin=True)
+@connection_required
 def sync_now(request: HttpRequest) -> HttpResponseRedirect:
     conn = _connection(request)
     try:
@@ -169,12 +189,22 @@ def sync_now(request: HttpRequest) -> HttpResponseRedirect:
 
 @require_POST
 @store_member_required(admin=True)
+@connection_required
 def resync(request: HttpRequest, sku_id: int) -> HttpResponseRedirect:
     conn = _connection(request)
-    if services.sku_resync(conn.pk, sku_id):
-        messages.success(request, _("SKU %(sku)s will be sent to TikTok again.") % {"sku": sku_id})
-    else:
+    result = services.sku_resync(conn.pk, sku_id)
+    if not result.found:
         messages.error(request, _("This SKU is not part of the TikTok catalog."))
+    elif result.blockers:
+        messages.warning(
+            request,
+            _(
+                "SKU %(sku)s cannot be sent to TikTok yet: %(reasons)s It will be sent as soon as this is fixed."  # noqa: E501
+            )
+            % {"sku": sku_id, "reasons": " ".join(problem_message(p) for p in result.blockers)},
+        )
+    else:
+        messages.success(request, _("SKU %(sku)s will be sent to TikTok again.") % {"sku": sku_id})
     back = request.POST.get("next", "")
     if back.startswith("/admin/") and "//" not in back:
         return HttpResponseRedirect(back)
@@ -183,6 +213,7 @@ def resync(request: HttpRequest, sku_id: int) -> HttpResponseRedirect:
 
 @require_http_methods(["GET", "POST"])
 @store_member_required()
+@connection_required
 def exclusions(request: HttpRequest) -> HttpResponse:
     store = store_for_request(request)
     conn = _connection(request)

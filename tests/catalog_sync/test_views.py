@@ -15,7 +15,9 @@ from django.utils import timezone
 from catalog_sync import services
 from catalog_sync.models import CatalogExclusion, SkuState, SyncRun
 from catalog_sync.state import states_update
+from integration.models import TikTokConnection
 from store.models import InstalledApp, Membership, Role
+from store.services import products_set_active
 from tests.catalog_sync.conftest import connect
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +140,43 @@ def test_resync_forgets_the_accepted_hash(page, dispatched, django_capture_on_co
     assert ("catalog_sync.tasks.sweep_catalog", (conn.pk, "resync"), None) in dispatched
 
 
+def toasts(resp) -> list[tuple[str, str]]:
+    return [(m.level_tag, str(m)) for m in resp.context["messages"]]
+
+
+def test_resync_tells_the_merchant_what_still_keeps_a_sku_back(page, dispatched):
+    """QA: Resync on a SKU without an image promised a send that could not happen until the image was added."""
+    catalog, conn, client = page
+    ready = catalog.sku()
+    no_image = catalog.sku(image=None)
+    for sku in (ready, no_image):
+        SkuState.objects.create(connection=conn, sku_id=sku.pk, product_id=sku.product_id, dirty=False)
+
+    resp = client.post(url("catalog-resync", catalog, sku_id=no_image.pk), follow=True)
+    assert toasts(resp) == [
+        (
+            "warning",
+            f"SKU {no_image.pk} cannot be sent to TikTok yet: The SKU has no image. "
+            "It will be sent as soon as this is fixed.",
+        )
+    ]
+    resp = client.post(url("catalog-resync", catalog, sku_id=ready.pk), follow=True)
+    assert toasts(resp) == [("success", f"SKU {ready.pk} will be sent to TikTok again.")]
+
+    products_set_active([no_image.product_id], False)
+    client.cookies.load({"tta_language": "pt-br"})
+    resp = client.post(url("catalog-resync", catalog, sku_id=no_image.pk), follow=True)
+    assert toasts(resp) == [
+        (
+            "warning",
+            f"O SKU {no_image.pk} ainda não pode ser enviado ao TikTok: O produto está inativo. "
+            "Ele será enviado assim que isso for corrigido.",
+        )
+    ]
+    resp = client.post(url("catalog-resync", catalog, sku_id=999999999), follow=True)
+    assert toasts(resp) == [("error", "Este SKU não faz parte do catálogo do TikTok.")]
+
+
 def test_exclusions_page_adds_and_removes(page):
     catalog, conn, client = page
     sku = catalog.sku()
@@ -196,3 +235,30 @@ def test_list_filters_by_missing_field(page):
         client.get(url("catalog-export", catalog, bucket="needs_details") + "?field=brand").streaming_content
     )
     assert str(state.sku_id) not in body.decode("utf-8-sig").splitlines()[-1]
+
+
+def test_catalog_pages_opened_after_a_disconnect_lead_back_to_the_tiktok_page(page, dispatched):
+    """QA: a list left open in a tab answered a bare 404 once the store was disconnected."""
+    catalog, conn, client = page
+    sku = catalog.sku()
+    SkuState.objects.create(connection=conn, sku_id=sku.pk, product_id=sku.product_id, dirty=False)
+    TikTokConnection.objects.filter(pk=conn.pk).update(status="disconnected", disconnected_at=timezone.now())
+
+    tiktok_page = url("tiktok-page", catalog)
+    for method, target in (
+        ("get", url("catalog-list", catalog, bucket="available")),
+        ("get", url("catalog-export", catalog, bucket="available")),
+        ("get", url("catalog-exclusions", catalog)),
+        ("post", url("catalog-sync-now", catalog)),
+        ("post", url("catalog-resync", catalog, sku_id=sku.pk)),
+    ):
+        resp = getattr(client, method)(target)
+        assert (target, resp.status_code, resp["Location"]) == (target, 302, tiktok_page)
+    resp = client.get(url("catalog-list", catalog, bucket="available"), follow=True)
+    assert toasts(resp)[-1] == (
+        "info",
+        "This store is not connected to TikTok, so there is no TikTok catalog to show.",
+    )
+    # Nothing was queued and nothing changed for the old connection.
+    assert dispatched == []
+    assert SkuState.objects.get(connection=conn, sku_id=sku.pk).dirty is False

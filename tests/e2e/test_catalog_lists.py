@@ -81,7 +81,10 @@ def test_numbers_open_lists_with_reasons_and_actions(live_server, page, screensh
     screenshot("needs-details-list")
 
     row.locator("[data-testid=resync]").click()
-    assert f"SKU {bad.pk} will be sent to TikTok again." in page.inner_text("[data-testid=toast]")
+    # It is queued again, and the merchant is told it only leaves once the image is there.
+    assert page.inner_text("[data-testid=toast]") == (
+        f"SKU {bad.pk} cannot be sent to TikTok yet: The SKU has no image. It will be sent as soon as this is fixed."
+    )
     assert SkuState.objects.get(connection=conn, sku_id=bad.pk).dirty
 
     page.select_option("[data-testid=language-switcher]", "pt-br")
