@@ -6,7 +6,6 @@ import time
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -20,6 +19,7 @@ from store.app_catalog import app_listing
 from store.models import Membership, Order, Product, Sku
 
 from .access import store_for_request, store_member_required
+from .django_wording import LoginForm
 from .models import Heartbeat
 
 
@@ -32,6 +32,8 @@ def _failure_key(request: HttpRequest, username: str) -> str:
 class ThrottledLoginView(auth_views.LoginView):
     """Login that refuses further attempts for a while after repeated failures (per IP + username)."""
 
+    form_class = LoginForm
+
     template_name = "shell/login.html"
     redirect_authenticated_user = True
 
@@ -40,13 +42,13 @@ class ThrottledLoginView(auth_views.LoginView):
         if cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT:
             # The credentials are not even checked while throttled (no password oracle).
             context = self.get_context_data(
-                form=AuthenticationForm(request),
+                form=LoginForm(request),
                 throttled=_("Too many failed attempts. Try again in a few minutes."),
             )
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
         key = _failure_key(self.request, self.request.POST.get("username", ""))
         cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
         try:
@@ -55,7 +57,7 @@ class ThrottledLoginView(auth_views.LoginView):
             cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
         return super().form_invalid(form)
 
-    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+    def form_valid(self, form: LoginForm) -> HttpResponse:
         cache.delete(_failure_key(self.request, self.request.POST.get("username", "")))
         return super().form_valid(form)
 
