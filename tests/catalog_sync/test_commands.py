@@ -47,6 +47,21 @@ def test_sync_then_report(catalog, sandbox):
     assert summary["sent"] == 3 and summary["needs_details"] == 1
     assert sandbox.sku_ids(conn.catalog_id) == {str(s.pk) for s in good}
 
+    # Again, with nothing changed: the summary does not pass the first run off as this one's.
+    out, err = run("tiktok_sync", "--store", str(catalog.store.pk))
+    again = json.loads(out)
+    assert again.pop("in_review") in range(4)  # TikTok's review of the three may still be going on
+    assert again == {
+        "store": catalog.store.account,
+        "catalog_id": conn.catalog_id,
+        "run": None,
+        "run_status": None,
+        "sent": 0,
+        "needs_details": 1,
+    }
+    assert "Nothing changed since the last sync" in err
+    assert len(sandbox.journal(endpoint="catalog/product/upload")) == 1
+
     report_json, _ = run("tiktok_catalog_report", "--store", catalog.store.account, "--format", "json")
     report = json.loads(report_json)
     assert report["counts"]["needs_details"] == 1

@@ -44,9 +44,16 @@ class Command(BaseCommand):
         if conn is None:
             raise CommandError(f"store {store.account} is not connected to TikTok")
         err = self.stderr
+        # The summary names the run this command opened, not whatever ran last (beat's, or yesterday's).
+        runs = SyncRun.objects.filter(connection=conn)
+        runs_before = runs.order_by("-id").values_list("id", flat=True).first() or 0
         if opts["full"]:
             marked = services.connection_full_sync_prepare(conn.pk, trigger=Trigger.OPS, force=True)
             err.write(f"{marked} SKUs marked for a full sync\n")
+        # The summary names the run this command opened, not whatever ran last (beat's, or yesterday's).
+        runs_before = (
+            SyncRun.objects.filter(connection=conn).order_by("-id").values_list("id", flat=True).first()
+        )
         dirty = SkuState.objects.filter(connection=conn, dirty=True).count()
         check = Progress(err, "checked", dirty)
         result = services.connection_sweep(conn.pk, trigger=Trigger.OPS, on_progress=check.update)
@@ -67,7 +74,9 @@ class Command(BaseCommand):
                 time.sleep(min(outcome.next_in, 30.0))
         send.finish()
         review = services.connection_poll_review(conn.pk)
-        run = SyncRun.objects.filter(connection=conn).order_by("-started_at", "-id").first()
+        run = runs.filter(id__gt=runs_before).order_by("-id").first()
+        if result.checked == 0 and sent == 0:
+            err.write("Nothing changed since the last sync: nothing was checked or sent.\n")
         summary = {
             "store": store.account,
             "catalog_id": conn.catalog_id,
