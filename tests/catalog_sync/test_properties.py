@@ -220,3 +220,39 @@ def test_counters_equal_group_by_after_random_operations(catalog) -> None:
             assert state.bucket == BUCKET_OF[state.status]
 
     run()
+
+
+@pytest.mark.django_db
+def test_state_changes_never_reach_rows_of_another_connection(catalog) -> None:
+    """Rows are locked by primary key alone (a plan that stays index-driven without statistics); the
+    connection is checked on the locked rows, so ids of another catalog change nothing there."""
+    from django.utils import timezone
+
+    from integration.models import TikTokConnection
+    from tests.catalog_sync.conftest import connect
+
+    old = connect(catalog.store)
+    TikTokConnection.objects.filter(pk=old.pk).update(status="disconnected", disconnected_at=timezone.now())
+    new = connect(catalog.store)
+    for conn in (old, new):
+        counters_ensure(conn.pk)
+    theirs = [SkuState.objects.create(connection=old, sku_id=n).pk for n in range(1, 6)]
+    states_update(old.pk, theirs, status=SyncStatus.AVAILABLE)
+    mine = [SkuState.objects.create(connection=new, sku_id=n).pk for n in range(1, 3)]
+
+    assert states_update(new.pk, theirs + mine, status=SyncStatus.REJECTED) == 2
+    assert states_delete(new.pk, theirs) == 0
+
+    assert (
+        sorted(SkuState.objects.filter(pk__in=theirs).values_list("status", flat=True)) == ["available"] * 5
+    )
+    assert dict(CatalogCounter.objects.filter(connection=old).values_list("bucket", "value")) == {
+        Bucket.AVAILABLE: 5,
+        Bucket.PENDING: 0,
+        Bucket.NEEDS_DETAILS: 0,
+        Bucket.REJECTED: 0,
+    }
+    assert (
+        dict(CatalogCounter.objects.filter(connection=new).values_list("bucket", "value"))[Bucket.REJECTED]
+        == 2
+    )
