@@ -843,9 +843,15 @@ def _send_step(connection_id: int, owner: str) -> StepOutcome:
         batch = _claim_batch(connection_id, owner, run.pk if run else None)
         if batch is None:
             run_finish_if_idle(connection_id)
-            if SkuState.objects.filter(
-                connection_id=connection_id, bucket=Bucket.PENDING, status=SyncStatus.IN_REVIEW
-            ).exists():
+            # The pending counter (exact, moved with every state change) answers first: after a full sync it
+            # is 0, and the row probe would wade through a million dead row versions until vacuum has run.
+            pending = CatalogCounter.objects.filter(connection_id=connection_id, bucket=Bucket.PENDING)
+            if (
+                pending.filter(value__gt=0).exists()
+                and SkuState.objects.filter(
+                    connection_id=connection_id, bucket=Bucket.PENDING, status=SyncStatus.IN_REVIEW
+                ).exists()
+            ):
                 return StepOutcome("idle_review")
             return StepOutcome("idle")
     else:

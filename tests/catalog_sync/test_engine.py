@@ -12,6 +12,7 @@ from django.utils import timezone
 from catalog_sync import services
 from catalog_sync.models import BatchStatus, SkuState, SkuTombstone, SyncBatch, SyncRun, SyncStatus
 from catalog_sync.selectors import catalog_counts
+from catalog_sync.state import states_update
 from tests.catalog_sync.conftest import connect, drive
 from tiktok_api import FeedLog
 
@@ -219,3 +220,24 @@ def test_a_feed_log_that_never_finishes_is_given_up(catalog, sandbox, settings):
     settings.CATALOG_SYNC_FEED_LOG_GIVE_UP_SECONDS = 60
     assert services.connection_send_step(conn.pk).action == "requeued"
     assert SkuState.objects.filter(connection=conn, status="queued", op="upload", batch=None).count() == 2
+
+
+def test_send_step_says_idle_review_only_while_tiktok_still_reviews_something(catalog, sandbox):
+    """The answer schedules the review poll; it is read from the exact pending counter first, so an idle
+    catalog does not probe its (possibly million, not yet vacuumed) state rows."""
+    conn = connect(catalog.store, sandbox)
+    sku = catalog.sku()
+    services.connection_full_sync_prepare(conn.pk)
+    services.connection_sweep(conn.pk)
+    assert services.connection_send_step(conn.pk).action == "sent"
+    state = SkuState.objects.get(connection=conn, sku_id=sku.pk)
+    # The feed log is done and the SKU waits for TikTok's review.
+    services._complete(conn, SyncBatch.objects.get(connection=conn), feed_log("SUCCESS", []))
+    state.refresh_from_db()
+    assert state.status == "in_review" and catalog_counts(conn).pending == 1
+    assert services.connection_send_step(conn.pk).action == "idle_review"
+
+    # TikTok approves it (what the review poll records).
+    states_update(conn.pk, [state.pk], status="available")
+    assert catalog_counts(conn).pending == 0
+    assert services.connection_send_step(conn.pk).action == "idle"
