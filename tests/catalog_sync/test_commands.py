@@ -9,6 +9,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from catalog_sync.models import SkuState, SyncRun
 from tests.catalog_sync.conftest import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,6 +46,8 @@ def test_sync_then_report(catalog, sandbox):
     out, _err = run("tiktok_sync", "--store", str(catalog.store.pk), "--full")
     summary = json.loads(out)
     assert summary["sent"] == 3 and summary["needs_details"] == 1
+    opened = SyncRun.objects.get(connection=conn)
+    assert (summary["run"], summary["run_status"], opened.trigger) == (opened.pk, opened.status, "ops")
     assert sandbox.sku_ids(conn.catalog_id) == {str(s.pk) for s in good}
 
     # Again, with nothing changed: the summary does not pass the first run off as this one's.
@@ -74,6 +77,19 @@ def test_sync_then_report(catalog, sandbox):
     rows = list(csv.DictReader(io.StringIO(report_csv)))
     assert len(rows) == 4 and {r["bucket"] for r in rows} <= {"available", "pending", "needs_details"}
     assert "needs_details: 1" in err
+
+
+def test_a_first_sync_without_full_names_its_run(catalog, sandbox):
+    """Review: on a connection with no run yet, the summary's run lookup raised after everything was sent."""
+    conn = connect(catalog.store, sandbox)
+    sku = catalog.sku()
+    SkuState.objects.create(connection=conn, sku_id=sku.pk, product_id=sku.product_id, dirty=True)
+    assert not SyncRun.objects.filter(connection=conn).exists()
+    out, _err = run("tiktok_sync", "--store", catalog.store.account)
+    summary = json.loads(out)
+    opened = SyncRun.objects.get(connection=conn)
+    assert (summary["sent"], summary["run"]) == (1, opened.pk)
+    assert sandbox.sku_ids(conn.catalog_id) == {str(sku.pk)}
 
 
 def test_commands_refuse_unknown_or_unconnected_stores(catalog):

@@ -50,10 +50,6 @@ class Command(BaseCommand):
         if opts["full"]:
             marked = services.connection_full_sync_prepare(conn.pk, trigger=Trigger.OPS, force=True)
             err.write(f"{marked} SKUs marked for a full sync\n")
-        # The summary names the run this command opened, not whatever ran last (beat's, or yesterday's).
-        runs_before = (
-            SyncRun.objects.filter(connection=conn).order_by("-id").values_list("id", flat=True).first()
-        )
         dirty = SkuState.objects.filter(connection=conn, dirty=True).count()
         check = Progress(err, "checked", dirty)
         result = services.connection_sweep(conn.pk, trigger=Trigger.OPS, on_progress=check.update)
@@ -75,6 +71,9 @@ class Command(BaseCommand):
         send.finish()
         review = services.connection_poll_review(conn.pk)
         run = runs.filter(id__gt=runs_before).order_by("-id").first()
+        if run is None and (result.checked or sent):
+            # A run was already open (beat's): this command's work went into it.
+            run = runs.order_by("-id").first()
         if result.checked == 0 and sent == 0:
             err.write("Nothing changed since the last sync: nothing was checked or sent.\n")
         summary = {
