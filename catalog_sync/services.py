@@ -1174,6 +1174,8 @@ class ResyncResult:
     found: bool
     # What still keeps the SKU from being sent (stored problems: field, code, params); empty: it goes.
     blockers: list[dict[str, Any]]
+    # The SKU must not be on TikTok at all (deleted, inactive, excluded, no price): not a detail to fix.
+    ineligible: bool = False
 
 
 def sku_resync(connection_id: int, sku_id: int) -> ResyncResult:
@@ -1193,7 +1195,9 @@ def sku_resync(connection_id: int, sku_id: int) -> ResyncResult:
     ctx = context_for_connection(row.connection)
     ev = evaluate(ctx, load_facts(ctx, [sku_id])[sku_id])
     if ev.ineligible:
-        return ResyncResult(found=True, blockers=[{"field": "", "code": ev.ineligible, "params": {}}])
+        return ResyncResult(
+            found=True, blockers=[{"field": "", "code": ev.ineligible, "params": {}}], ineligible=True
+        )
     return ResyncResult(found=True, blockers=[problem.as_json() for problem in ev.problems])
 
 

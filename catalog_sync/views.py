@@ -195,6 +195,12 @@ def resync(request: HttpRequest, sku_id: int) -> HttpResponseRedirect:
     result = services.sku_resync(conn.pk, sku_id)
     if not result.found:
         messages.error(request, _("This SKU is not part of the TikTok catalog."))
+    elif result.ineligible:
+        messages.warning(
+            request,
+            _("SKU %(sku)s is not sent to TikTok: %(reasons)s")
+            % {"sku": sku_id, "reasons": " ".join(problem_message(p) for p in result.blockers)},
+        )
     elif result.blockers:
         messages.warning(
             request,

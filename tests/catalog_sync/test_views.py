@@ -169,8 +169,7 @@ def test_resync_tells_the_merchant_what_still_keeps_a_sku_back(page, dispatched)
     assert toasts(resp) == [
         (
             "warning",
-            f"O SKU {no_image.pk} ainda não pode ser enviado ao TikTok: O produto está inativo. "
-            "Ele será enviado assim que isso for corrigido.",
+            f"O SKU {no_image.pk} não é enviado ao TikTok: O produto está inativo.",
         )
     ]
     resp = client.post(url("catalog-resync", catalog, sku_id=999999999), follow=True)
