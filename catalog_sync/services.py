@@ -52,7 +52,7 @@ from .models import (
     SyncTarget,
     Trigger,
 )
-from .state import COUNTED_BUCKETS, counters_apply, counters_ensure, states_update
+from .state import COUNTED_BUCKETS, counters_apply, counters_ensure, states_lock, states_update
 
 logger = logging.getLogger(__name__)
 
@@ -320,6 +320,7 @@ def classify_rows(
             groups[(SyncStatus.QUEUED, RemoteOp.UPLOAD)].append(row["id"])
             result.queued += 1
     with transaction.atomic():
+        states_lock(connection_id, [i for ids in groups.values() for i in ids])
         for (status, op), ids in groups.items():
             if status is None:
                 states_update(connection_id, ids, op=op, only_if={"batch__isnull": True})
@@ -654,6 +655,7 @@ def _complete(conn: TikTokConnection, batch: SyncBatch, log: Any) -> StepOutcome
     rows = list(SkuState.objects.filter(batch=batch).values("id", "sku_id", "attempts"))
     ok_ids = [r["id"] for r in rows if r["sku_id"] not in failed]
     with transaction.atomic():
+        states_lock(conn.pk, [r["id"] for r in rows])
         if batch.kind == RemoteOp.UPLOAD:
             states_update(
                 conn.pk,
@@ -919,6 +921,7 @@ def _apply_review(
             groups[("", audit, image, "", "")].append(row_id)
     changed = 0
     with transaction.atomic():
+        states_lock(connection_id, [i for ids in groups.values() for i in ids])
         for (status, audit, image, reason, suggestion), ids in groups.items():
             common: dict[str, Any] = {"audit_status": audit, "image_status": image, "reviewed_at": now}
             if status == SyncStatus.REJECTED:

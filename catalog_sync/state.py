@@ -1,7 +1,9 @@
 """The one way SKU state changes: rows and counters move together, in one transaction.
 
 Rows are locked first (in id order) and counter rows after them (in bucket order), so two workers can
-never deadlock on the pair, and a counter is never out of step with the rows it counts.
+never deadlock on the pair, and a counter is never out of step with the rows it counts. A transaction that
+changes rows in several calls (one per group of outcomes) takes all its row locks first with `states_lock`:
+otherwise it would hold the counters from its first call while waiting for a row in its second.
 """
 
 from __future__ import annotations
@@ -52,6 +54,13 @@ def _of_connection(connection_id: int, rows: QuerySet[SkuState]) -> list[tuple[i
     return [(pk, bucket) for pk, bucket, owner in locked if owner == connection_id]
 
 
+def states_lock(connection_id: int, ids: Iterable[int]) -> None:
+    """Lock, in id order, every row the current transaction is about to change (see the module docstring)."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), 2000):
+        _of_connection(connection_id, SkuState.objects.filter(id__in=ids[start : start + 2000]))
+
+
 def states_update(
     connection_id: int,
     ids: Iterable[int],
@@ -66,6 +75,8 @@ def states_update(
     if not ids:
         return 0
     changed = 0
+    # Counters move once, after every chunk's rows are locked: rows first, counters last.
+    deltas: Counter[int] = Counter()
     with transaction.atomic():
         for start in range(0, len(ids), 2000):
             chunk = ids[start : start + 2000]
@@ -77,7 +88,6 @@ def states_update(
                 continue
             values = dict(fields)
             values.setdefault("updated_at", timezone.now())
-            deltas: Counter[int] = Counter()
             if status is not None:
                 new_bucket = BUCKET_OF[status]
                 values["status"] = status
@@ -87,7 +97,7 @@ def states_update(
                         deltas[bucket] -= 1
                         deltas[new_bucket] += 1
             changed += SkuState.objects.filter(id__in=[i for i, _b in locked]).update(**values)
-            counters_apply(connection_id, deltas)
+        counters_apply(connection_id, deltas)
     return changed
 
 
@@ -95,13 +105,13 @@ def states_delete(connection_id: int, ids: Iterable[int]) -> int:
     """Delete rows (pruning) and take them out of the counters."""
     ids = sorted(set(ids))
     removed = 0
+    deltas: Counter[int] = Counter()
     with transaction.atomic():
         for start in range(0, len(ids), 2000):
             chunk = ids[start : start + 2000]
             locked = _of_connection(connection_id, SkuState.objects.filter(id__in=chunk))
-            deltas: Counter[int] = Counter()
             for _id, bucket in locked:
                 deltas[bucket] -= 1
             removed += SkuState.objects.filter(id__in=[i for i, _b in locked]).delete()[0]
-            counters_apply(connection_id, deltas)
+        counters_apply(connection_id, deltas)
     return removed
