@@ -4,11 +4,13 @@ Django's Spanish catalog addresses the merchant as "usted" ("Introduzca una dire
 of this app says "tú". App catalogs come before Django's base catalog (django/conf/locale) in the lookup, so
 naming the msgids here makes `makemessages` keep them in tiktok_admin's catalog and our wording wins.
 Messages of contrib apps listed before tiktok_admin in INSTALLED_APPS (the login error of
-django.contrib.auth) cannot be overridden this way; `LoginForm` below says them in our own words instead.
+django.contrib.auth and django.contrib.admin) cannot be overridden this way; `LoginForm` and `OpsLoginForm`
+below say them in our own words instead.
 """
 
 from __future__ import annotations
 
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext_lazy
@@ -41,5 +43,15 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Wrong username or password. Both are case-sensitive."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class OpsLoginForm(AdminAuthenticationForm):
+    """The operations admin's login (/django-admin/), in the same words."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _("Wrong username or password for an operations account. Both are case-sensitive."),
         "inactive": _("This account is inactive."),
     }

@@ -7,9 +7,11 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from . import views
+from .django_wording import OpsLoginForm
 
 admin.site.site_header = _("TikTok channel · operations")
 admin.site.site_title = _("Operations")
+admin.site.login_form = OpsLoginForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="shell-home", permanent=False)),

@@ -89,3 +89,19 @@ def test_the_setup_form_in_spanish_has_no_usted(store) -> None:
     assert "Escribe una dirección de correo electrónico válida." in text
     assert "Asegúrate de que este valor tenga como máximo 150 caracteres (tiene 200)." in text
     assert not any(word in text for word in USTED)
+
+
+@pytest.mark.django_db
+def test_the_operations_admin_login_says_tu_too(client, make_user) -> None:
+    cache.clear()
+    make_user(None, username="ops", password="right-password-1")
+    client.cookies["tta_language"] = "es"
+    body = client.post(
+        "/django-admin/login/", {"username": "ops", "password": "wrong", "next": "/django-admin/"}
+    ).content.decode()
+    assert (
+        "Usuario o contraseña incorrectos para una cuenta de operaciones. Ambos distinguen mayúsculas y minúsculas."
+        in body
+    )
+    assert not any(word in body for word in USTED)
+    cache.clear()
