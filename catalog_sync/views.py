@@ -193,13 +193,13 @@ def sync_now(request: HttpRequest) -> HttpResponseRedirect:
 def resync(request: HttpRequest, sku_id: int) -> HttpResponseRedirect:
     conn = _connection(request)
     result = services.sku_resync(conn.pk, sku_id)
+    reasons = " ".join(problem_message(p) for p in result.blockers)
     if not result.found:
         messages.error(request, _("This SKU is not part of the TikTok catalog."))
     elif result.ineligible:
         messages.warning(
             request,
-            _("SKU %(sku)s is not sent to TikTok: %(reasons)s")
-            % {"sku": sku_id, "reasons": " ".join(problem_message(p) for p in result.blockers)},
+            _("SKU %(sku)s is not sent to TikTok: %(reasons)s") % {"sku": sku_id, "reasons": reasons},
         )
     elif result.blockers:
         messages.warning(
@@ -207,7 +207,7 @@ def resync(request: HttpRequest, sku_id: int) -> HttpResponseRedirect:
             _(
                 "SKU %(sku)s cannot be sent to TikTok yet: %(reasons)s It will be sent as soon as this is fixed."  # noqa: E501
             )
-            % {"sku": sku_id, "reasons": " ".join(problem_message(p) for p in result.blockers)},
+            % {"sku": sku_id, "reasons": reasons},
         )
     else:
         messages.success(request, _("SKU %(sku)s will be sent to TikTok again.") % {"sku": sku_id})

@@ -282,6 +282,11 @@ def _invalidate_now(store_id: int) -> None:
         except Exception:  # noqa: BLE001
             logger.warning("pixel: could not delete the cached config of store %s", store_id, exc_info=True)
     # This process forgets at once; the others follow the stamp.
+    process_memo_forget()
+
+
+def process_memo_forget() -> None:
+    """Drop this process's copies of pixel configs (the shared cache is left alone)."""
     _local.reset()
     _shared_memo.clear()
 

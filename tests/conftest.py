@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.plugins.browser",
     "tests.plugins.processes",
     "tests.plugins.sandbox",
+    "tests.plugins.pixel",
 ]
 
 STRICT = os.environ.get("STRICT_TESTS") == "1"

@@ -8,11 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from integration.models import ConnectionStatus, TikTokConnection
-from pixel import cache as pixel_cache
 from pixel.cache import pixel_config_invalidate
 from pixel.hashing import sha256_hex
 from pixel.models import OutboxEvent
@@ -49,11 +47,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 @pytest.fixture(autouse=True)
-def _clean(settings: Any) -> None:
-    settings.PIXEL_OUTBOX_DISPATCH = False
-    pixel_cache._local.reset()
-    pixel_cache._shared_memo.clear()
-    cache.clear()
+def _clean(pixel_isolation: None) -> None:
+    """A clean pixel config cache and no broker dispatch for every test here."""
 
 
 class Browser:

@@ -7,11 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from integration.models import ConnectionStatus, TikTokConnection
-from pixel import cache as pixel_cache
 from pixel.cache import pixel_config_invalidate
 from pixel.models import PixelSettings
 from pixel.services import pixel_manual_snippet
@@ -24,11 +22,8 @@ PIXEL = "CABCDEFGHIJ1234567XY"
 
 
 @pytest.fixture(autouse=True)
-def _clean(settings: Any) -> None:
-    settings.PIXEL_OUTBOX_DISPATCH = False
-    pixel_cache._local.reset()
-    pixel_cache._shared_memo.clear()
-    cache.clear()
+def _clean(pixel_isolation: None) -> None:
+    """A clean pixel config cache and no broker dispatch for every test here."""
 
 
 def _connect(store: Any) -> None:

@@ -52,7 +52,7 @@ def _env(settings: Any, live_server: Any, tmp_path: Any, monkeypatch: pytest.Mon
     settings.PUBLIC_BASE_URL = live_server.url
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PIXEL_OUTBOX_DISPATCH = False
-    pixel_cache._local.reset()
+    pixel_cache.process_memo_forget()
     cache.clear()
 
 

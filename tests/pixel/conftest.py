@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from integration.models import ConnectionStatus, TikTokConnection
-from pixel import cache as pixel_cache
 from pixel.cache import pixel_config_invalidate
 from store.models import Store
 
@@ -18,18 +16,8 @@ PIXEL_CODE = "CABCDEFGHIJ1234567XY"
 
 
 @pytest.fixture(autouse=True)
-def _pixel_isolation(settings: Any) -> Iterator[None]:
-    settings.PIXEL_OUTBOX_DISPATCH = False
-    pixel_cache._local.reset()
-    pixel_cache._shared_memo.clear()
-    cache.clear()
-    yield
-    pixel_cache._local.reset()
-    pixel_cache._shared_memo.clear()
-    try:
-        cache.clear()
-    except Exception:  # a test that simulates a cache outage
-        pass
+def _pixel_isolation(pixel_isolation: None) -> None:
+    """Every pixel test starts and ends with a clean config cache."""
 
 
 @pytest.fixture
