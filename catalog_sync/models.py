@@ -51,6 +51,12 @@ class RemoteOp(models.TextChoices):
     DELETE = "delete", _("Delete")
 
 
+# A row is between states while it waits to be checked, to be sent, or for a write's feed log (a row in a
+# batch is always one of these). In review at TikTok is not between states: the review poll follows it.
+OPEN_STATUSES = (SyncStatus.NEW, SyncStatus.QUEUED, SyncStatus.SENT)
+BETWEEN_STATES = Q(status__in=OPEN_STATUSES) | ~Q(op=RemoteOp.NONE)
+
+
 class SkuState(models.Model):
     """What we know about one SKU in one connection's TikTok catalog. `sku_id` is not a foreign key on
     purpose: the row outlives the SKU so a deletion can still be sent (the tombstone role)."""
@@ -77,6 +83,9 @@ class SkuState(models.Model):
     feed_log_id = models.CharField(max_length=40, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The run whose sweep last classified this row: the run is complete once none of its rows is left
+    # between states. A plain id rather than a foreign key: pruning old runs must not rewrite a million rows.
+    run_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -97,6 +106,7 @@ class SkuState(models.Model):
                 name="skustate_todo",
             ),
             models.Index(fields=["batch"], condition=Q(batch__isnull=False), name="skustate_batch"),
+            models.Index(fields=["run_id"], condition=BETWEEN_STATES, name="skustate_run_open"),
         ]
         verbose_name = _("SKU sync state")
         verbose_name_plural = _("SKU sync states")
@@ -160,13 +170,18 @@ class SyncRun(models.Model):
     requests = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     notified = models.BooleanField(default=False)
+    # Set when the run's sweep has passed over every dirty row: from then on the run takes no new rows
+    # (later edits open the next run), and it completes once none of its own rows is between states.
+    sealed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["connection", "-started_at"], name="syncrun_conn_started")]
         constraints = [
             models.UniqueConstraint(
-                fields=["connection"], condition=Q(status="running"), name="uniq_running_run_per_connection"
+                fields=["connection"],
+                condition=Q(status="running", sealed_at__isnull=True),
+                name="uniq_open_run_per_connection",
             )
         ]
         verbose_name = _("sync run")

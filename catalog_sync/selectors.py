@@ -14,7 +14,7 @@ from django.utils import timezone
 from integration.models import TikTokConnection
 from store.models import Product, Sku
 
-from .models import Bucket, CatalogCounter, CatalogExclusion, SkuState, SyncRun
+from .models import BETWEEN_STATES, Bucket, CatalogCounter, CatalogExclusion, SkuState, SyncRun
 from .validation import field_label, problem_message
 
 BUCKET_KEYS: dict[str, int] = {
@@ -162,6 +162,40 @@ def iter_states(
             return
         after = states[-1].pk
         yield from rows_for(states)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    status: str
+    trigger: str
+    sealed: bool
+    # Rows of this run's own set still waiting to be checked or sent, or for a feed log: 0 once completed.
+    skus_between_states: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "trigger": self.trigger,
+            "sealed": self.sealed,
+            "skus_between_states": self.skus_between_states,
+        }
+
+
+def runs_summary(connection: TikTokConnection, limit: int = 3) -> list[RunSummary]:
+    """The newest runs with how many rows of each one's set are still between states (an index probe)."""
+    runs = SyncRun.objects.filter(connection=connection).order_by("-started_at", "-id")[:limit]
+    return [
+        RunSummary(
+            id=r.pk,
+            status=r.status,
+            trigger=r.trigger,
+            sealed=r.sealed_at is not None,
+            skus_between_states=SkuState.objects.filter(BETWEEN_STATES, run_id=r.pk).count(),
+        )
+        for r in runs
+    ]
 
 
 @dataclass

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from integration.models import TikTokConnection
 from integration.selectors import connection_is_active
-from tiktok_admin.models import JobLease
 from tiktok_api import (
     AuthError,
     CatalogBusyError,
@@ -38,8 +37,15 @@ from tiktok_api import (
 )
 
 from . import dirty
+from .leases import (
+    lease_held,
+    lease_seconds,
+    leases_reap,
+    send_lease_name,
+)
 from .mapping import CatalogContext, context_for_connection, evaluate, load_facts
 from .models import (
+    BETWEEN_STATES,
     BatchStatus,
     Bucket,
     CatalogCounter,
@@ -69,13 +75,12 @@ def delete_batch_size() -> int:
     return min(1000, int(_setting("CATALOG_SYNC_DELETE_BATCH", 1000)))
 
 
-SWEEP_CHUNK = 2000
 MAX_ITEM_ATTEMPTS = 3
 REVIEW_CHUNK = 1000
 
 
-def lease_seconds() -> float:
-    return float(_setting("CATALOG_SYNC_LEASE_SECONDS", 300))
+def sweep_chunk() -> int:
+    return max(1, int(_setting("CATALOG_SYNC_SWEEP_CHUNK", 2000)))
 
 
 def poll_seconds() -> float:
@@ -90,44 +95,15 @@ def max_backoff_seconds() -> float:
     return float(_setting("CATALOG_SYNC_MAX_BACKOFF_SECONDS", 300))
 
 
-# --- leases ----------------------------------------------------------------------------------------
-
-
-def lease_take(name: str, owner: str, ttl: float | None = None) -> bool:
-    """Take or renew the lease. The same owner (a redelivered task keeps its task id) may take it back
-    at once; anyone else waits for it to expire."""
-    now = timezone.now()
-    expires = now + timedelta(seconds=ttl if ttl is not None else lease_seconds())
-    if JobLease.objects.filter(Q(name=name) & (Q(owner=owner) | Q(expires_at__lte=now))).update(
-        owner=owner, expires_at=expires
-    ):
-        return True
-    try:
-        with transaction.atomic():
-            JobLease.objects.create(name=name, owner=owner, expires_at=expires)
-    except IntegrityError:
-        return False
-    return True
-
-
-def lease_give_back(name: str, owner: str) -> None:
-    JobLease.objects.filter(name=name, owner=owner).delete()
-
-
-def send_lease_name(connection_id: int) -> str:
-    return f"catalog-send:{connection_id}"
-
-
-def sweep_lease_name(connection_id: int) -> str:
-    return f"catalog-sweep:{connection_id}"
-
-
 # --- runs ----------------------------------------------------------------------------------------
 
 
 def run_open(connection_id: int, trigger: str) -> SyncRun:
-    """The connection's running run, or a new one (at most one runs per connection)."""
-    existing = SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).first()
+    """The connection's open run (running and not sealed), or a new one: a sweep adds the rows it
+    classifies to it. A sealed run still finishing its rows does not take new ones."""
+    existing = SyncRun.objects.filter(
+        connection_id=connection_id, status=RunStatus.RUNNING, sealed_at__isnull=True
+    ).first()
     if existing is not None:
         return existing
     try:
@@ -136,7 +112,18 @@ def run_open(connection_id: int, trigger: str) -> SyncRun:
                 connection_id=connection_id, trigger=trigger, started_at=timezone.now()
             )
     except IntegrityError:
-        return SyncRun.objects.get(connection_id=connection_id, status=RunStatus.RUNNING)
+        return SyncRun.objects.get(
+            connection_id=connection_id, status=RunStatus.RUNNING, sealed_at__isnull=True
+        )
+
+
+def run_seal(run_id: int) -> bool:
+    """The run's sweep has passed over every dirty row: its set of rows is closed."""
+    return bool(
+        SyncRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, sealed_at__isnull=True).update(
+            sealed_at=timezone.now()
+        )
+    )
 
 
 def run_add(run_id: int | None, **counts: int) -> None:
@@ -160,35 +147,36 @@ def run_error(run_id: int | None, message: str) -> None:
         run.save(update_fields=["errors"])
 
 
-def _work_left(connection_id: int) -> bool:
-    if SyncBatch.objects.filter(
-        connection_id=connection_id, status__in=[BatchStatus.CLAIMED, BatchStatus.SENT]
-    ).exists():
-        return True
-    # Two probes, each on its partial index (an OR of the two would scan every row of the catalog).
-    if SkuState.objects.filter(connection_id=connection_id, dirty=True).exists():
-        return True
-    return SkuState.objects.filter(connection_id=connection_id, batch__isnull=True).exclude(op="").exists()
+def run_rows_open(run_id: int) -> bool:
+    """Is any row of this run's set still between states (to check, to send, or waiting for a feed log)?"""
+    return SkuState.objects.filter(BETWEEN_STATES, run_id=run_id).exists()
 
 
 def run_finish_if_idle(connection_id: int) -> SyncRun | None:
-    """Close the running run once nothing is queued, claimed or in flight for the connection."""
-    run = SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).first()
-    if run is None or _work_left(connection_id):
-        return None
-    status = RunStatus.SUCCEEDED if not run.failed and not run.errors else RunStatus.PARTIAL
-    if SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        status=status, finished_at=timezone.now()
-    ):
-        run.status = status
-        if status != RunStatus.SUCCEEDED:
-            runs_notify_if_failing(connection_id)
-        return run
-    return None
+    """Complete each running run of the connection whose set is settled. An open run is sealed first,
+    once no dirty row waits for a sweep (a sweep mid-chunk still shows its rows as dirty). Returns the
+    newest run completed here."""
+    finished: SyncRun | None = None
+    runs = SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).order_by("id")
+    for run in runs:
+        if run.sealed_at is None:
+            if dirty_rows_waiting(connection_id) or not run_seal(run.pk):
+                continue
+        if run_rows_open(run.pk):
+            continue
+        status = RunStatus.SUCCEEDED if not run.failed and not run.errors else RunStatus.PARTIAL
+        if SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=status, finished_at=timezone.now()
+        ):
+            run.status = status
+            finished = run
+            if status != RunStatus.SUCCEEDED:
+                runs_notify_if_failing(connection_id)
+    return finished
 
 
 def run_stop(connection_id: int, *, status: str = RunStatus.STOPPED, message: str = "") -> None:
-    """Disconnected (or the token died): cancel what is queued and close the run."""
+    """Disconnected (or the token died): cancel what is queued and close the running runs."""
     now = timezone.now()
     batch_ids = list(
         SyncBatch.objects.filter(
@@ -198,13 +186,15 @@ def run_stop(connection_id: int, *, status: str = RunStatus.STOPPED, message: st
     if batch_ids:
         SyncBatch.objects.filter(id__in=batch_ids).update(status=BatchStatus.CANCELLED, finished_at=now)
         SkuState.objects.filter(connection_id=connection_id, batch_id__in=batch_ids).update(batch=None)
-    run = SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING).first()
-    if run is not None:
+    stopped = False
+    for run in SyncRun.objects.filter(connection_id=connection_id, status=RunStatus.RUNNING):
         if message:
             run_error(run.pk, message)
-        SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=status, finished_at=now)
-        if status == RunStatus.FAILED:
-            runs_notify_if_failing(connection_id)
+        stopped |= bool(
+            SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=status, finished_at=now)
+        )
+    if stopped and status == RunStatus.FAILED:
+        runs_notify_if_failing(connection_id)
 
 
 def connection_stop_sync(connection_id: int) -> None:
@@ -275,26 +265,43 @@ class SweepResult:
 UNCHANGED_OK = {SyncStatus.AVAILABLE, SyncStatus.IN_REVIEW, SyncStatus.REJECTED, SyncStatus.SENT}
 
 
-def _claim_dirty(connection_id: int, after_id: int, limit: int) -> list[dict[str, Any]]:
-    """Clear the dirty flag *before* reading the store: an edit committed after this point marks the
-    row again, so no change can slip between reading and classifying."""
+def _dirty_chunk(connection_id: int, after_id: int, limit: int) -> list[dict[str, Any]]:
+    """Lock the next dirty rows (skipping rows another transaction holds). Must run inside the transaction
+    that classifies them: claim and classification commit together or not at all, so a worker that dies
+    in between leaves the rows dirty for the next sweep. An edit committed meanwhile waits for the row lock
+    and marks the row dirty again after this transaction commits, so no change slips through."""
+    return list(
+        SkuState.objects.filter(connection_id=connection_id, dirty=True, batch__isnull=True, id__gt=after_id)
+        .order_by("id")
+        .select_for_update(skip_locked=True)
+        .values("id", "sku_id", "product_id", "status", "remote_present", "accepted_hash")[:limit]
+    )
+
+
+def sweep_chunk_classify(
+    connection_id: int,
+    ctx: CatalogContext,
+    *,
+    trigger: str = Trigger.CHANGE,
+    after_id: int = 0,
+    limit: int | None = None,
+) -> tuple[SweepResult, int, int | None]:
+    """Claim the next chunk of dirty rows and classify them, in one transaction; the rows join the open
+    run's set (opened here, in the same transaction, if there is none). Returns the result, the last id
+    claimed (0: nothing was dirty) and the run."""
     with transaction.atomic():
-        rows = list(
-            SkuState.objects.filter(
-                connection_id=connection_id, dirty=True, batch__isnull=True, id__gt=after_id
-            )
-            .order_by("id")
-            .select_for_update(skip_locked=True)
-            .values("id", "sku_id", "product_id", "status", "remote_present", "accepted_hash")[:limit]
-        )
-        if rows:
-            SkuState.objects.filter(id__in=[r["id"] for r in rows]).update(dirty=False)
-    return rows
+        rows = _dirty_chunk(connection_id, after_id, limit or sweep_chunk())
+        if not rows:
+            return SweepResult(), 0, None
+        run = run_open(connection_id, trigger)
+        return classify_rows(connection_id, ctx, rows, run.pk), rows[-1]["id"], run.pk
 
 
 def classify_rows(
     connection_id: int, ctx: CatalogContext, rows: list[dict[str, Any]], run_id: int | None
 ) -> SweepResult:
+    """Decide each locked row's next state from the store's current data, clear its dirty flag and put it
+    in the run's set. The caller's transaction holds the rows' locks."""
     result = SweepResult(checked=len(rows))
     loaded = load_facts(ctx, [r["sku_id"] for r in rows])
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
@@ -319,11 +326,12 @@ def classify_rows(
         else:
             groups[(SyncStatus.QUEUED, RemoteOp.UPLOAD)].append(row["id"])
             result.queued += 1
+    claimed = {"dirty": False, "run_id": run_id}
     with transaction.atomic():
         states_lock(connection_id, [i for ids in groups.values() for i in ids])
         for (status, op), ids in groups.items():
             if status is None:
-                states_update(connection_id, ids, op=op, only_if={"batch__isnull": True})
+                states_update(connection_id, ids, op=op, only_if={"batch__isnull": True}, **claimed)
             elif status in (SyncStatus.EXCLUDED, SyncStatus.NEEDS_DETAILS):
                 # Problems differ per SKU: set the status for the group, then the details row by row.
                 states_update(
@@ -335,12 +343,19 @@ def classify_rows(
                     reject_reason="",
                     reject_suggestion="",
                     only_if={"batch__isnull": True},
+                    **claimed,
                 )
                 objs = [SkuState(id=i, problems=problems_by_id[i], product_id=product_ids[i]) for i in ids]
                 SkuState.objects.bulk_update(objs, ["problems", "product_id"], batch_size=1000)
             else:
                 states_update(
-                    connection_id, ids, status=status, op=op, problems=[], only_if={"batch__isnull": True}
+                    connection_id,
+                    ids,
+                    status=status,
+                    op=op,
+                    problems=[],
+                    only_if={"batch__isnull": True},
+                    **claimed,
                 )
         run_add(
             run_id,
@@ -380,8 +395,9 @@ def connection_sweep(
     on_progress: Callable[[int], None] | None = None,
     on_first_chunk: Callable[[], None] | None = None,
 ) -> SweepResult:
-    """Classify the connection's dirty SKUs (no TikTok call). Stops after `max_rows` so one task stays
-    short; `more` says whether dirty rows remain."""
+    """Classify the connection's dirty SKUs (no TikTok call), one chunk per transaction. Stops after
+    `max_rows` so one task stays short; `more` says whether dirty rows remain. A pass that reaches the
+    end seals the run: edits that arrive from then on belong to the next run."""
     total = SweepResult()
     conn = TikTokConnection.objects.select_related("store").filter(pk=connection_id).first()
     if conn is None or not conn.is_active:
@@ -391,22 +407,19 @@ def connection_sweep(
         return total  # the common case for beat: one indexed probe, nothing else
     ctx = context_for_connection(conn)
     counters_ensure(connection_id)
+    run_id: int | None = None
     after = 0
-    run: SyncRun | None = None
     while True:
-        limit = SWEEP_CHUNK if max_rows is None else min(SWEEP_CHUNK, max_rows - total.checked)
+        limit = sweep_chunk() if max_rows is None else min(sweep_chunk(), max_rows - total.checked)
         if limit <= 0:
-            total.more = SkuState.objects.filter(
-                connection_id=connection_id, dirty=True, batch__isnull=True
-            ).exists()
+            total.more = dirty_rows_waiting(connection_id)
             break
-        rows = _claim_dirty(connection_id, after, limit)
-        if not rows:
+        part, last_id, chunk_run = sweep_chunk_classify(
+            connection_id, ctx, trigger=trigger, after_id=after, limit=limit
+        )
+        if not last_id:
             break
-        after = rows[-1]["id"]
-        if run is None:
-            run = run_open(connection_id, trigger)
-        part = classify_rows(connection_id, ctx, rows, run.pk)
+        after, run_id = last_id, chunk_run
         for name in ("checked", "queued", "unchanged", "invalid", "excluded"):
             setattr(total, name, getattr(total, name) + getattr(part, name))
         if on_progress is not None:
@@ -414,6 +427,8 @@ def connection_sweep(
         if on_first_chunk is not None and part.queued:
             on_first_chunk()
             on_first_chunk = None
+    if run_id is not None and not total.more:
+        run_seal(run_id)
     return total
 
 
@@ -453,20 +468,25 @@ def _claim_batch(connection_id: int, owner: str, run_id: int | None) -> SyncBatc
                 SkuState.objects.filter(connection_id=connection_id, op=kind, batch__isnull=True)
                 .order_by("id")
                 .select_for_update(skip_locked=True)
-                .values_list("id", "sku_id")[:size]
+                .values_list("id", "sku_id", "run_id")[:size]
             )
             if not rows:
                 continue
+            # The batch's errors go to the oldest run among its rows (the one it mostly serves).
+            row_runs = sorted({r for _i, _s, r in rows if r is not None})
+            if row_runs:
+                oldest = SyncRun.objects.filter(pk__in=row_runs).order_by("id").values_list("pk", flat=True)
+                run_id = oldest.first() or run_id
             batch = SyncBatch.objects.create(
                 connection_id=connection_id,
                 run_id=run_id,
                 kind=kind,
-                sku_ids=[s for _i, s in rows],
+                sku_ids=[s for _i, s, _r in rows],
                 size=len(rows),
                 lease_owner=owner,
                 lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds()),
             )
-            SkuState.objects.filter(id__in=[i for i, _s in rows]).update(batch=batch)
+            SkuState.objects.filter(id__in=[i for i, _s, _r in rows]).update(batch=batch)
             return batch
     return None
 
@@ -652,8 +672,10 @@ def _complete(conn: TikTokConnection, batch: SyncBatch, log: Any) -> StepOutcome
     elif log.process_status == "FAILED" and not failed:
         failed = {s: ("", "FAILED", "") for s in batch.sku_ids}
     now = timezone.now()
-    rows = list(SkuState.objects.filter(batch=batch).values("id", "sku_id", "attempts"))
+    rows = list(SkuState.objects.filter(batch=batch).values("id", "sku_id", "attempts", "run_id"))
     ok_ids = [r["id"] for r in rows if r["sku_id"] not in failed]
+    # Each row's outcome is counted in the run whose set it belongs to.
+    ok_by_run = Counter(r["run_id"] or batch.run_id for r in rows if r["sku_id"] not in failed)
     with transaction.atomic():
         states_lock(conn.pk, [r["id"] for r in rows])
         if batch.kind == RemoteOp.UPLOAD:
@@ -689,9 +711,10 @@ def _complete(conn: TikTokConnection, batch: SyncBatch, log: Any) -> StepOutcome
                     last_error=f"{field_name}: {issue}"[:1000],
                     only_if={"batch": batch},
                 )
-            given_up = 0
+            given_up: Counter[int | None] = Counter()
+            run_of = {r["id"]: r["run_id"] or batch.run_id for r in rows}
             for (field_name, issue, suggestion), ids in give_up.items():
-                given_up += len(ids)
+                given_up.update(run_of[i] for i in ids)
                 states_update(
                     conn.pk,
                     ids,
@@ -705,7 +728,8 @@ def _complete(conn: TikTokConnection, batch: SyncBatch, log: Any) -> StepOutcome
                     last_error=issue[:1000],
                     only_if={"batch": batch},
                 )
-            run_add(batch.run_id, uploaded=len(ok_ids), failed=given_up)
+            for run_id in set(ok_by_run) | set(given_up):
+                run_add(run_id, uploaded=ok_by_run[run_id], failed=given_up[run_id])
         else:
             states_update(
                 conn.pk,
@@ -722,7 +746,8 @@ def _complete(conn: TikTokConnection, batch: SyncBatch, log: Any) -> StepOutcome
             states_update(
                 conn.pk, retry_ids, batch=None, attempts=F("attempts") + 1, only_if={"batch": batch}
             )
-            run_add(batch.run_id, deleted=len(ok_ids))
+            for run_id, deleted in ok_by_run.items():
+                run_add(run_id, deleted=deleted)
         SyncBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.DONE if not failed else BatchStatus.FAILED,
             item_errors=len(failed),
@@ -766,13 +791,10 @@ def connection_send_step(connection_id: int, *, owner: str | None = None) -> Ste
     """One step of the per-catalog send loop: finish the batch in flight if its feed log is done, else
     send the next batch. Returns when to call again."""
     owner = owner or uuid.uuid4().hex
-    lease = send_lease_name(connection_id)
-    if not lease_take(lease, owner):
-        return StepOutcome("busy")
-    try:
+    with lease_held(send_lease_name(connection_id), owner) as mine:
+        if not mine:
+            return StepOutcome("busy")
         return _send_step(connection_id, owner)
-    finally:
-        lease_give_back(lease, owner)
 
 
 def _send_step(connection_id: int, owner: str) -> StepOutcome:
@@ -1008,6 +1030,8 @@ def connection_poll_review(
                 status=SyncStatus.QUEUED,
                 accepted_hash="",
                 dirty=True,
+                # Out of the finished run's set: the next sweep puts it in the run that sends it again.
+                run_id=None,
                 only_if={"batch__isnull": True},
             )
             dirty.sweep_dispatch_on_commit(connection_id)
@@ -1044,6 +1068,7 @@ def connection_reconcile(connection_id: int) -> dict[str, Any]:
     if conn is None or not conn.is_active:
         return report
     run = run_open(connection_id, Trigger.RECONCILE)
+    report["recovered"] = states_recover(connection_id)
     counters_recount(connection_id)
     client = _client()
     after = 0
@@ -1090,6 +1115,7 @@ def connection_reconcile(connection_id: int) -> dict[str, Any]:
                     accepted_hash="",
                     remote_present=False,
                     dirty=True,
+                    run_id=None,
                     only_if={"batch__isnull": True},
                 )
         overview = client.catalog_overview(conn.access_token, bc_id=conn.bc_id, catalog_id=conn.catalog_id)
@@ -1251,18 +1277,86 @@ def prune(*, now: Any = None) -> dict[str, int]:
     return out
 
 
-def reap(*, now: Any = None) -> dict[str, int]:
+@dataclass
+class Reaped:
+    """What the reaper freed, by connection, so each one's work can be started again."""
+
+    batches: int = 0
+    leases: int = 0
+    send: set[int] = field(default_factory=set)
+    sweep: set[int] = field(default_factory=set)
+    review: set[int] = field(default_factory=set)
+    reconcile: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"batches": self.batches, "leases": self.leases, "connections": len(self.send)}
+
+
+def reap(*, now: Any = None) -> Reaped:
     """Free what dead workers held: expired batch claims go back to their connection's send loop,
-    expired leases are dropped. Returns the connections to kick."""
+    expired leases are dropped. A live holder's heartbeat keeps both from expiring."""
     now = now or timezone.now()
     expired = list(
         SyncBatch.objects.filter(status=BatchStatus.CLAIMED, lease_expires_at__lte=now).values_list(
             "id", "connection_id"
         )
     )
-    SyncBatch.objects.filter(id__in=[b for b, _c in expired]).update(lease_owner="", lease_expires_at=None)
-    leases = JobLease.objects.filter(name__startswith="catalog-", expires_at__lte=now).delete()[0]
-    return {"batches": len(expired), "leases": leases, "connections": len({c for _b, c in expired})}
+    SyncBatch.objects.filter(id__in=[b for b, _c in expired], lease_expires_at__lte=now).update(
+        lease_owner="", lease_expires_at=None
+    )
+    out = Reaped(batches=len(expired), send={c for _b, c in expired})
+    names = leases_reap(now)
+    out.leases = len(names)
+    kinds = {"send": out.send, "sweep": out.sweep, "review": out.review, "reconcile": out.reconcile}
+    for name in names:
+        kind, _sep, cid = name.removeprefix("catalog-").partition(":")
+        if kind in kinds and cid.isdigit():
+            kinds[kind].add(int(cid))
+    return out
+
+
+def states_recover(connection_id: int) -> int:
+    """Find rows left between states with nothing that will move them (no dirty flag, no queued op, no
+    live batch) and mark them dirty so the next sweep decides again. The claim-and-classify transaction
+    leaves none of these behind; this is the nightly safety net for anything else that could."""
+    stranded = list(
+        SkuState.objects.filter(
+            connection_id=connection_id,
+            status__in=[SyncStatus.NEW, SyncStatus.QUEUED, SyncStatus.SENT],
+            dirty=False,
+            batch__isnull=True,
+            op=RemoteOp.NONE,
+        ).values_list("id", flat=True)
+    )
+    orphaned = list(
+        SkuState.objects.filter(connection_id=connection_id, batch__isnull=False)
+        .exclude(batch__status__in=[BatchStatus.CLAIMED, BatchStatus.SENT])
+        .values_list("id", flat=True)
+    )
+    with transaction.atomic():
+        states_lock(connection_id, stranded + orphaned)
+        # Forgetting the accepted hash makes the sweep queue the row rather than call it unchanged.
+        moved = states_update(
+            connection_id,
+            stranded,
+            accepted_hash="",
+            dirty=True,
+            run_id=None,
+            only_if={"batch__isnull": True},
+        )
+        moved += states_update(
+            connection_id,
+            orphaned,
+            batch=None,
+            accepted_hash="",
+            dirty=True,
+            run_id=None,
+            only_if={"batch__isnull": False},
+        )
+    if moved:
+        logger.warning("catalog sync: %s stranded rows marked dirty connection=%s", moved, connection_id)
+        dirty.sweep_dispatch_on_commit(connection_id, Trigger.RECONCILE)
+    return moved
 
 
 def dirty_rows_waiting(connection_id: int) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import leases, services
 from .models import Trigger
 
 logger = logging.getLogger(__name__)
@@ -63,11 +63,6 @@ def full_sync(self: Any, connection_id: int, trigger: str = Trigger.CONNECT, for
 @shared_task(bind=True, name="catalog_sync.tasks.sweep_catalog", acks_late=True)
 def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) -> dict[str, Any]:
     """Classify dirty SKUs of one catalog (one sweeper per catalog: a lease), then start sending."""
-    owner = _owner(self)
-    lease = services.sweep_lease_name(connection_id)
-    if not services.lease_take(lease, owner):
-        # Another sweeper has it; it re-checks for dirty rows before it lets go.
-        return {"skipped": True}
     kicked = False
 
     def kick() -> None:
@@ -75,17 +70,19 @@ def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) 
         kicked = True
         _later(send_batches, (connection_id,))
 
-    try:
-        result = services.connection_sweep(
-            connection_id, trigger=trigger, max_rows=SWEEP_ROWS_PER_TASK, on_first_chunk=kick
-        )
-    except Exception:
-        # An infrastructure failure (database or Redis blip): the rows are still dirty, so just come back.
-        logger.exception("catalog sweep failed connection=%s", connection_id)
-        _later(sweep_catalog, (connection_id, trigger), RECOVER_SECONDS)
-        raise
-    finally:
-        services.lease_give_back(lease, owner)
+    with leases.lease_held(leases.sweep_lease_name(connection_id), _owner(self)) as mine:
+        if not mine:
+            # Another sweeper has it; it re-checks for dirty rows before it lets go.
+            return {"skipped": True}
+        try:
+            result = services.connection_sweep(
+                connection_id, trigger=trigger, max_rows=SWEEP_ROWS_PER_TASK, on_first_chunk=kick
+            )
+        except Exception:
+            # An infrastructure failure (database or Redis blip): the rows are still dirty, so come back.
+            logger.exception("catalog sweep failed connection=%s", connection_id)
+            _later(sweep_catalog, (connection_id, trigger), RECOVER_SECONDS)
+            raise
     if result.more:
         dispatch_sweep(connection_id, trigger)
     elif services.dirty_rows_waiting(connection_id):
@@ -118,14 +115,10 @@ def send_batches(self: Any, connection_id: int) -> str:
 
 @shared_task(bind=True, name="catalog_sync.tasks.poll_review", acks_late=True)
 def poll_review(self: Any, connection_id: int) -> dict[str, int]:
-    owner = _owner(self)
-    lease = f"catalog-review:{connection_id}"
-    if not services.lease_take(lease, owner):
-        return {"skipped": 1}
-    try:
+    with leases.lease_held(leases.review_lease_name(connection_id), _owner(self)) as mine:
+        if not mine:
+            return {"skipped": 1}
         result = services.connection_poll_review(connection_id)
-    finally:
-        services.lease_give_back(lease, owner)
     if result["left"]:
         _later(poll_review, (connection_id,), services.review_poll_seconds())
     return result
@@ -185,10 +178,18 @@ def poll_review_status() -> int:
 
 @shared_task(name="catalog_sync.tasks.reap_leases")
 def reap_leases() -> dict[str, int]:
-    result = services.reap()
+    """Beat: free what dead workers held and start their work again at once (a live holder's heartbeat
+    keeps its leases from expiring, so only a dead one's are freed)."""
+    reaped = services.reap()
+    for cid in sorted(reaped.sweep):
+        dispatch_sweep(cid)
+    for cid in sorted(reaped.review):
+        _later(poll_review, (cid,))
+    for cid in sorted(reaped.reconcile):
+        _later(reconcile_catalog, (cid,))
     for cid in services.connections_with_work():
         _later(send_batches, (cid,))
-    return result
+    return reaped.as_dict()
 
 
 @shared_task(name="catalog_sync.tasks.reconcile_all")
@@ -203,14 +204,10 @@ def reconcile_all() -> int:
 
 @shared_task(bind=True, name="catalog_sync.tasks.reconcile_catalog", acks_late=True)
 def reconcile_catalog(self: Any, connection_id: int) -> dict[str, Any]:
-    owner = _owner(self)
-    lease = f"catalog-reconcile:{connection_id}"
-    if not services.lease_take(lease, owner, ttl=3600):
-        return {"skipped": True}
-    try:
+    with leases.lease_held(leases.reconcile_lease_name(connection_id), _owner(self)) as mine:
+        if not mine:
+            return {"skipped": True}
         return services.connection_reconcile(connection_id)
-    finally:
-        services.lease_give_back(lease, owner)
 
 
 @shared_task(name="catalog_sync.tasks.prune")

@@ -41,7 +41,9 @@ app.conf.beat_schedule = {
     "catalog-sweep": {"task": "catalog_sync.tasks.sweep_all", "schedule": 2 * MINUTE},
     "catalog-poll-feed-logs": {"task": "catalog_sync.tasks.poll_feed_logs", "schedule": 1 * MINUTE},
     "catalog-poll-review": {"task": "catalog_sync.tasks.poll_review_status", "schedule": 5 * MINUTE},
-    "catalog-reap-leases": {"task": "catalog_sync.tasks.reap_leases", "schedule": 1 * MINUTE},
+    # Leases lapse 30 s after their holder dies (heartbeats renew live ones): reap often so the work of a
+    # dead worker starts again within a minute.
+    "catalog-reap-leases": {"task": "catalog_sync.tasks.reap_leases", "schedule": 20.0},
     "catalog-reconcile-nightly": {
         "task": "catalog_sync.tasks.reconcile_all",
         "schedule": crontab(hour=5, minute=17),

@@ -296,8 +296,12 @@ LOGGING = {
 # --- Catalog sync (catalog_sync) ---------------------------------------------------------------
 CATALOG_SYNC_UPLOAD_BATCH = env.int("CATALOG_SYNC_UPLOAD_BATCH", default=5000)  # TikTok's max per upload
 CATALOG_SYNC_DELETE_BATCH = env.int("CATALOG_SYNC_DELETE_BATCH", default=1000)  # TikTok's max per delete
-CATALOG_SYNC_LEASE_SECONDS = env.float("CATALOG_SYNC_LEASE_SECONDS", default=300.0)
+# Short, because a heartbeat renews the leases of live holders (catalog_sync.leases): a dead worker's lease
+# lapses within this many seconds.
+CATALOG_SYNC_LEASE_SECONDS = env.float("CATALOG_SYNC_LEASE_SECONDS", default=30.0)
 CATALOG_SYNC_POLL_SECONDS = env.float("CATALOG_SYNC_POLL_SECONDS", default=2.0)
+# SKU states checked per sweep transaction (each chunk is claimed and classified in one transaction).
+CATALOG_SYNC_SWEEP_CHUNK = env.int("CATALOG_SYNC_SWEEP_CHUNK", default=2000)
 CATALOG_SYNC_REVIEW_POLL_SECONDS = env.float("CATALOG_SYNC_REVIEW_POLL_SECONDS", default=30.0)
 # Retry countdowns stay below the Redis visibility timeout (a longer countdown would be redelivered).
 CATALOG_SYNC_MAX_BACKOFF_SECONDS = env.float(

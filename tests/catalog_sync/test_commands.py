@@ -72,11 +72,21 @@ def test_sync_then_report(catalog, sandbox):
     assert report["skus"]["needs_details"][0]["missing_fields"] == ["image"]
     total = sum(report["counts"].values())
     assert total == 4 == sum(len(v) for v in report["skus"].values())
+    # The run that sent them is named with its set: completed, so none of its SKUs is between states.
+    (last_run,) = report["runs"]
+    assert last_run == {
+        "id": SyncRun.objects.get(connection=conn).pk,
+        "status": "succeeded",
+        "trigger": "ops",
+        "sealed": True,
+        "skus_between_states": 0,
+    }
 
     report_csv, err = run("tiktok_catalog_report", "--store", catalog.store.account, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(report_csv)))
     assert len(rows) == 4 and {r["bucket"] for r in rows} <= {"available", "pending", "needs_details"}
     assert "needs_details: 1" in err
+    assert f"run {last_run['id']} (ops): succeeded, 0 SKUs between states" in err
 
 
 def test_a_first_sync_without_full_names_its_run(catalog, sandbox):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from catalog_sync import services
+from catalog_sync import leases, services
 from catalog_sync.models import BatchStatus, SkuState, SkuTombstone, SyncBatch, SyncRun, SyncStatus
 from catalog_sync.selectors import catalog_counts
 from catalog_sync.state import states_update
@@ -139,13 +139,13 @@ def test_disconnect_stops_queued_batches_before_their_next_request(catalog, sand
 
 
 def test_lease_same_owner_may_retake_others_wait():
-    assert services.lease_take("catalog-send:1", "task-a", ttl=60)
-    assert services.lease_take("catalog-send:1", "task-a", ttl=60)  # redelivered task keeps its id
-    assert not services.lease_take("catalog-send:1", "task-b", ttl=60)
+    assert leases.lease_take("catalog-send:1", "task-a", ttl=60)
+    assert leases.lease_take("catalog-send:1", "task-a", ttl=60)  # redelivered task keeps its id
+    assert not leases.lease_take("catalog-send:1", "task-b", ttl=60)
     from tiktok_admin.models import JobLease
 
     JobLease.objects.filter(name="catalog-send:1").update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert services.lease_take("catalog-send:1", "task-b", ttl=60)
+    assert leases.lease_take("catalog-send:1", "task-b", ttl=60)
 
 
 def test_reaper_frees_expired_claims_and_prune_removes_old_rows(catalog, settings):
@@ -154,7 +154,8 @@ def test_reaper_frees_expired_claims_and_prune_removes_old_rows(catalog, setting
     batch = SyncBatch.objects.create(
         connection=conn, kind="upload", sku_ids=[1], size=1, lease_owner="dead", lease_expires_at=past
     )
-    assert services.reap()["batches"] == 1
+    reaped = services.reap()
+    assert (reaped.batches, reaped.send) == (1, {conn.pk})
     batch.refresh_from_db()
     assert batch.lease_owner == "" and batch.status == "claimed"
     assert services.connections_with_work() == [conn.pk]

@@ -34,6 +34,26 @@ if os.environ.get("TEST_CATALOG_LOCK_SECONDS"):
 
     factory.client = _client
 
+if os.environ.get("TEST_PAUSE_IN_CLASSIFY"):
+    # The kill-point tests need the worker parked between claiming a sweep chunk and committing its
+    # classification: the first classification writes the marker file the test waits for, then blocks
+    # until the test kills the process.
+    import threading
+    from pathlib import Path
+
+    from catalog_sync import services
+
+    _marker = Path(os.environ["TEST_PAUSE_IN_CLASSIFY"])
+    _classify = services.classify_rows
+
+    def _paused_classify(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if not _marker.exists():
+            _marker.write_text(str(os.getpid()))
+            threading.Event().wait(120)
+        return _classify(*args, **kwargs)
+
+    services.classify_rows = _paused_classify
+
 if __name__ == "__main__":
     concurrency = os.environ.get("TEST_WORKER_CONCURRENCY", "2")
     sys.exit(

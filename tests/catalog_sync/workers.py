@@ -95,6 +95,16 @@ class Worker:
         os.kill(kids[0], signal.SIGKILL)
         return kids[0]
 
+    def kill_all(self) -> list[int]:
+        """SIGKILL the main process and its pool children at once, as a host losing power would; returns
+        the PIDs killed."""
+        assert self.proc is not None
+        pids = [self.proc.pid, *self.children()]
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.proc = None
+        return pids
+
     def stop(self) -> None:
         self._supervising = False
         if self.proc is not None:
@@ -114,6 +124,31 @@ class Worker:
                 time.sleep(0.5)
 
         threading.Thread(target=loop, daemon=True).start()
+
+
+class Beat:
+    """`celery beat` with the catalog jobs every TEST_BEAT_SECONDS (tests/catalog_sync/beat_main.py)."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.env = {**env, "TEST_BEAT_SCHEDULE_FILE": str(workdir / "beat-schedule")}
+        self.log = workdir / "beat.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.catalog_sync.beat_main"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc, timeout=15)
+            self.proc = None
 
 
 class Producer:

@@ -33,14 +33,20 @@ class Command(BaseCommand):
         progress = Progress(self.stderr, "SKUs", total)
         done = 0
         out = self.stdout
+        runs = [r.as_json() for r in selectors.runs_summary(conn)]
         if opts["format"] == "csv":
             for key, value in numbers.items():
                 self.stderr.write(f"{key}: {value}\n")
+            for run in runs:
+                line = "run {id} ({trigger}): {status}, {skus_between_states} SKUs between states\n"
+                self.stderr.write(line.format(**run))
             writer = csv.writer(out)
             writer.writerow(["bucket", "sku_id", "product_id", "status", "missing_fields", "reason"])
         else:
             out.write(
-                json.dumps({"store": store.account, "catalog_id": conn.catalog_id, "counts": numbers})[:-1]
+                json.dumps(
+                    {"store": store.account, "catalog_id": conn.catalog_id, "counts": numbers, "runs": runs}
+                )[:-1]
             )
             out.write(', "skus": {')
         for n, (key, bucket) in enumerate(selectors.BUCKET_KEYS.items()):
