@@ -8,20 +8,42 @@ SANDBOX_PORT ?= 8765
 BENCH_SKUS ?= 2000
 export VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: setup run test lint format bench messages clean
+.PHONY: setup lock run test lint format bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Installs come from the lock (requirements/dev.txt: every package pinned, with its hashes), then the
+# project itself without resolving anything; `pip check` fails if the lock no longer satisfies pyproject's
+# runtime dependencies (run `make lock`). Re-runs whenever the lock or pyproject.toml changes.
+$(VENV)/.installed: requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 setup: $(VENV)/.installed
 	@mkdir -p $(VAR_DIR)
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input -v 0
+
+# `make lock` regenerates requirements/*.txt from the ranges in pyproject.toml with uv (`uv pip compile
+# --generate-hashes`), installed in the venv as a dev tool only (pyproject's dev extra; the images and a
+# fresh machine install with plain pip). uv rather than pip-tools: it takes the target platform as an
+# argument (Linux x86_64, CPython 3.11), so the lock does not depend on the machine that regenerates it;
+# it does not import pip's internals, so a pip upgrade cannot break it; and it resolves in seconds.
+# dev.txt (runtime + sandbox + dev) is resolved first; runtime.txt (the production image) and sandbox.txt
+# (the compose sandbox image) are constrained by it, so all three agree on every version. Existing pins
+# are kept: `make lock LOCK_ARGS=--upgrade` (or `LOCK_ARGS='--upgrade-package django'`) moves them.
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock'
+
+lock: $(VENV)/.installed
+	$(LOCK) --extra dev $(LOCK_ARGS) -o requirements/dev.txt
+	$(LOCK) --extra sandbox -c requirements/dev.txt -o requirements/sandbox.txt
+	$(LOCK) -c requirements/dev.txt -o requirements/runtime.txt
+	$(MAKE) --no-print-directory $(VENV)/.installed
 
 RUN_ENV := DEBUG=1 PUBLIC_BASE_URL=http://127.0.0.1:$(WEB_PORT) \
 	TIKTOK_API_BASE_URL=http://127.0.0.1:$(SANDBOX_PORT) \
@@ -53,6 +75,7 @@ test: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -16,6 +17,45 @@ DIRECT_ENV = {"VAR_DIR"}
 
 def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def dockerfile_stages() -> dict[str, dict]:
+    """Each `FROM ... AS name` stage: its base and its instructions (continuation lines joined)."""
+    text = re.sub(r"\\\n", " ", (ROOT / "Dockerfile").read_text())
+    stages: dict[str, dict] = {}
+    current = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, rest = line.partition(" ")
+        if instruction.upper() == "FROM":
+            match = re.fullmatch(r"(\S+)\s+AS\s+(\S+)", rest.strip(), re.IGNORECASE)
+            assert match, f"every stage is named: {line}"
+            current = {"base": match[1], "instructions": [], "order": len(stages)}
+            stages[match[2]] = current
+        else:
+            current["instructions"].append((instruction.upper(), rest))
+    return stages
+
+
+def stage_pip_installs(stages: dict[str, dict], name: str) -> list[str]:
+    """The pip installs an image built with --target NAME runs: its stage and every stage it is built on."""
+    runs = []
+    while name in stages:
+        stage = stages[name]
+        runs[:0] = [rest for instruction, rest in stage["instructions"] if instruction == "RUN"]
+        name = stage["base"]
+    return [cmd.strip() for run in runs for cmd in run.split("&&") if "pip install" in cmd]
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=~!\[ ;]", requirement, maxsplit=1)[0].lower() for requirement in requirements}
+
+
+def lock_names(lock: str) -> set[str]:
+    text = (ROOT / "requirements" / lock).read_text()
+    return {m.lower() for m in re.findall(r"^([A-Za-z0-9._-]+)==", text, re.MULTILINE)}
 
 
 def settings_env_names() -> set[str]:
@@ -39,6 +79,41 @@ def test_services_and_their_roles():
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert services[name]["depends_on"]["postgres"] == {"condition": "service_healthy"}
         assert services[name]["depends_on"]["redis"] == {"condition": "service_healthy"}
+
+
+def test_sandbox_builds_with_the_sandbox_extra_and_the_app_services_without_it():
+    services = compose()["services"]
+    stages = dockerfile_stages()
+    # `docker build .` (no target) gives the last stage: it must be the production one.
+    assert max(stages, key=lambda name: stages[name]["order"]) == "production"
+    for name in ("web", "worker", "beat", "migrate"):
+        assert services[name]["build"] == {"context": ".", "target": "production"}, name
+        assert services[name]["image"] == "tiktok-admin:latest"
+    sandbox = services["sandbox"]
+    assert sandbox["profiles"] == ["dev"]
+    assert sandbox["build"] == {"context": ".", "target": "sandbox"}
+    # Its own tag: building it never replaces the image the app services run.
+    assert sandbox["image"] != services["web"]["image"]
+
+    # Every pip install is from a lock with hashes, or the project itself without resolving anything.
+    for target in ("production", "sandbox"):
+        for cmd in stage_pip_installs(stages, target):
+            assert re.search(r"--require-hashes -r requirements/\w+\.txt$", cmd) or cmd.endswith(
+                "--no-deps -e ."
+            ), cmd
+    production = " ".join(stage_pip_installs(stages, "production"))
+    assert "requirements/runtime.txt" in production
+    assert "sandbox.txt" not in production and "dev.txt" not in production
+    assert "requirements/sandbox.txt" in " ".join(stage_pip_installs(stages, "sandbox"))
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = requirement_names(project["dependencies"])
+    extra = requirement_names(project["optional-dependencies"]["sandbox"])
+    assert extra == {"werkzeug", "jinja2"}
+    assert not (extra | {"honcho"}) & runtime
+    assert not (extra | {"honcho"}) & lock_names("runtime.txt")
+    assert extra <= lock_names("sandbox.txt")
+    assert lock_names("runtime.txt") < lock_names("sandbox.txt") < lock_names("dev.txt")
 
 
 def test_every_env_var_is_read_by_the_settings():
