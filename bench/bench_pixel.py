@@ -82,7 +82,7 @@ def _middleware_own_cost(without: Client, path: str, n: int = 500) -> float:
 
 def run(skus: int) -> dict[str, Any]:
     from integration.models import ConnectionStatus, TikTokConnection
-    from pixel.cache import _check_seconds, _shared_cache, pixel_config_invalidate
+    from pixel.cache import _check_seconds, pixel_config_invalidate, shared_cache_enabled
     from store.demo import seed_demo
     from store.models import Product, Store
 
@@ -146,9 +146,9 @@ def run(skus: int) -> dict[str, Any]:
         }
         return {
             "database": connection.vendor,
-            "config_cache": "redis" if _shared_cache() else "memory + stamp watcher thread",
+            "config_cache": "redis" if shared_cache_enabled() else "memory + stamp watcher thread",
             "background_queries": "none"
-            if _shared_cache()
+            if shared_cache_enabled()
             else f"1 stamp query per {_check_seconds()} s per process",
             "requests_each": n,
             "per_page": per_path,

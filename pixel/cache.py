@@ -63,7 +63,8 @@ SHARED_BACKENDS = (
 )
 
 
-def _shared_cache() -> bool:
+def shared_cache_enabled() -> bool:
+    """Is the default cache one every process shares (Redis, memcached)?"""
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     return backend.startswith(SHARED_BACKENDS)
 
@@ -103,7 +104,7 @@ def pixel_config_load(account: str) -> PixelConfig | None:
     )
 
 
-class _LocalConfigs:
+class LocalConfigs:
     """Per-process memory for the no-shared-cache mode.
 
     Normally a daemon thread per process ("watcher") reads the stamp every PIXEL_CONFIG_CHECK_SECONDS
@@ -223,7 +224,22 @@ class _LocalConfigs:
         return config
 
 
-_local = _LocalConfigs()
+# The memos' time source; tests drive it with `memo_clock_use` instead of sleeping.
+_clock: Callable[[], float] = time.monotonic
+
+
+def memo_clock_use(clock: Callable[[], float]) -> Callable[[], float]:
+    """Make this process's memos read time from `clock`; returns the clock used until now."""
+    global _clock
+    previous, _clock = _clock, clock
+    return previous
+
+
+def _memo_now() -> float:
+    return _clock()
+
+
+_local = LocalConfigs(clock=_memo_now)
 
 
 def _shared_get(account: str) -> PixelConfig | None:
@@ -256,8 +272,8 @@ _shared_memo: dict[str, tuple[float, PixelConfig | None]] = {}
 
 def pixel_config_for_account(account: str) -> PixelConfig | None:
     """The pixel for the storefront of `account`, or None. No database query on a warm cache."""
-    if _shared_cache():
-        now = time.monotonic()
+    if shared_cache_enabled():
+        now = _memo_now()
         hit = _shared_memo.get(account)
         if hit is not None and now - hit[0] < _shared_local_ttl():
             return hit[1]
@@ -276,7 +292,7 @@ def _invalidate_now(store_id: int) -> None:
     if not updated:
         PixelConfigStamp.objects.get_or_create(pk=1, defaults={"version": 1})
     account = Store.objects.filter(pk=store_id).values_list("account", flat=True).first()
-    if account and _shared_cache():
+    if account and shared_cache_enabled():
         try:
             cache.delete(CACHE_PREFIX + account)
         except Exception:  # noqa: BLE001

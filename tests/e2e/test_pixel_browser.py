@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from integration.models import ConnectionStatus, TikTokConnection
 from pixel.cache import pixel_config_invalidate
@@ -80,6 +81,17 @@ class Browser:
     def goto(self, path: str) -> None:
         self.page.goto(self.base + path)
         self.page.wait_for_load_state("load")
+
+    def loaded(self) -> None:
+        """The page has run every script it had (the pixel loader runs synchronously, and an SDK script it
+        inserted delays the load event): from here on, what is absent is absent, with no time to wait."""
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_function("() => document.readyState === 'complete'")
+
+    def no_sdk(self) -> None:
+        self.loaded()
+        expect(self.page.locator(f'script[src^="{SDK_URL}"]')).to_have_count(0)
+        expect(self.page.locator("#tiktok-pixel-data")).to_have_count(0)
 
     def ttq(self) -> dict[str, Any]:
         self.page.wait_for_function("() => window.__ttq !== undefined")
@@ -236,7 +248,7 @@ def test_nothing_on_a_legacy_cms_store(br: Browser, make_store: Any, make_sku: A
     sku = make_sku(legacy, product_name="Legacy", name="U")
     connect(legacy)
     br.goto(f"/s/{legacy.account}/p/{sku.product.slug}/")
-    br.page.wait_for_timeout(300)
+    br.no_sdk()
     assert not br.has_pixel()
     assert br.sdk_requests == []
 
@@ -245,7 +257,7 @@ def test_nothing_on_admin_pages(br: Browser, shop: dict[str, Any], admin_user_of
     connect(shop["store"])
     login(br.page, br.base, "merchant")
     br.goto(f"/admin/{shop['store'].account}/")
-    br.page.wait_for_timeout(300)
+    br.no_sdk()
     assert not br.has_pixel()
     assert br.sdk_requests == []
     assert br.page.locator("#tiktok-pixel-data").count() == 0
@@ -258,7 +270,8 @@ def test_consent_holds_everything_until_accepted(br: Browser, shop: dict[str, An
     _buy(br, shop, 1)
     banner = br.page.locator("[data-testid=pixel-consent-banner]")
     assert banner.is_visible()
-    br.page.wait_for_timeout(300)
+    br.loaded()
+    expect(br.page.locator(f'script[src^="{SDK_URL}"]')).to_have_count(0)
     assert not br.has_pixel() and br.sdk_requests == []
     assert list(OutboxEvent.objects.values_list("status", flat=True)) == ["held"]
     br.page.click("[data-testid=pixel-consent-accept]")
@@ -286,7 +299,7 @@ def test_refused_consent_sends_nothing(br: Browser, shop: dict[str, Any]) -> Non
     br.page.wait_for_function("() => document.getElementById('tt-consent-banner').hidden")
     _buy(br, shop, 1)
     _checkout(br, shop)
-    br.page.wait_for_timeout(300)
+    br.no_sdk()
     assert not br.has_pixel()
     assert br.sdk_requests == []
     assert br.page.locator("#tiktok-pixel-data").count() == 0
@@ -299,6 +312,6 @@ def test_hostile_product_name_does_not_execute(br: Browser, store: Any, make_sku
     br.goto(f"/s/{store.account}/p/{sku.product.slug}/")
     tracked = br.tracked()
     assert tracked[0][2]["contents"][0]["content_name"] == f"{HOSTILE} – M"
-    br.page.wait_for_timeout(300)
+    br.loaded()
     assert br.dialogs == []
     assert br.csp_violations() == []

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from pixel import cache as pixel_cache
-from pixel.cache import PixelConfig, _LocalConfigs, pixel_config_for_account, pixel_config_invalidate
+from pixel.cache import LocalConfigs, PixelConfig, pixel_config_for_account, pixel_config_invalidate
 from pixel.models import PixelConfigStamp
 from store.models import CmsKind
 
@@ -46,7 +46,7 @@ def test_other_web_process_sees_a_disconnect_within_the_check_interval(store: An
     """Two web processes = two independent memories sharing only the database."""
     conn = connect(store)
     clock = FakeClock()
-    other_process = _LocalConfigs(clock=clock)
+    other_process = LocalConfigs(clock=clock)
     assert other_process.get(store.account).pixel_code == PIXEL_CODE
     disconnect(conn)  # done by "this" process
     clock.now += 1.0
@@ -60,7 +60,7 @@ def test_other_web_process_sees_a_disconnect_within_the_check_interval(store: An
 def test_memory_mode_makes_one_stamp_query_per_interval_at_most(store: Any, connect: Any) -> None:
     connect(store)
     clock = FakeClock()
-    proc = _LocalConfigs(clock=clock)
+    proc = LocalConfigs(clock=clock)
     proc.get(store.account)
     counts = []
     for _ in range(5):
@@ -121,7 +121,7 @@ def redis_cache(settings: Any) -> Any:
 def test_shared_cache_disconnect_is_seen_on_the_next_request(
     store: Any, connect: Any, redis_cache: Any
 ) -> None:
-    assert pixel_cache._shared_cache()
+    assert pixel_cache.shared_cache_enabled()
     conn = connect(store)
     assert pixel_config_for_account(store.account).pixel_code == PIXEL_CODE
     with CaptureQueriesContext(connection) as queries:
@@ -157,7 +157,7 @@ def test_cache_outage_serves_pages_without_the_pixel(store: Any, connect: Any, s
 )
 def test_only_cross_process_backends_count_as_shared(settings: Any, backend: str, shared: bool) -> None:
     settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "x"}}
-    assert pixel_cache._shared_cache() is shared
+    assert pixel_cache.shared_cache_enabled() is shared
 
 
 @pytest.mark.django_db(transaction=True)
@@ -168,7 +168,7 @@ def test_watcher_thread_keeps_page_views_query_free_and_sees_a_disconnect(
 
     settings.PIXEL_CONFIG_CHECK_SECONDS = 0.2
     conn = connect(store)
-    proc = _LocalConfigs(watch=True)  # another web process, with its watcher thread
+    proc = LocalConfigs(watch=True)  # another web process, with its watcher thread
     try:
         assert proc.get(store.account).pixel_code == PIXEL_CODE  # first view of this store: loads it
         deadline = time.monotonic() + 3
@@ -195,8 +195,17 @@ def test_watcher_thread_keeps_page_views_query_free_and_sees_a_disconnect(
 def test_shared_mode_other_process_sees_a_change_within_the_local_ttl(
     store: Any, connect: Any, redis_cache: Any, settings: Any
 ) -> None:
-    import time
+    clock = FakeClock()
+    previous = pixel_cache.memo_clock_use(clock)
+    try:
+        _memo_expires_after_its_ttl(store, connect, redis_cache, settings, clock)
+    finally:
+        pixel_cache.memo_clock_use(previous)
 
+
+def _memo_expires_after_its_ttl(
+    store: Any, connect: Any, redis_cache: Any, settings: Any, clock: Any
+) -> None:
     settings.PIXEL_CONFIG_LOCAL_TTL = 0.3
     conn = connect(store)
     assert pixel_config_for_account(store.account) is not None
@@ -206,5 +215,7 @@ def test_shared_mode_other_process_sees_a_change_within_the_local_ttl(
     with CaptureQueriesContext(connection) as queries:
         assert pixel_config_for_account(store.account) is not None  # still within the memo's second
     assert queries.captured_queries == []
-    time.sleep(0.35)
+    clock.now += 0.29
+    assert pixel_config_for_account(store.account) is not None, "the memo lasts its whole TTL"
+    clock.now += 0.02
     assert pixel_config_for_account(store.account) is None

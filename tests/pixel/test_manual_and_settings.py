@@ -3,6 +3,7 @@ settings form."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -95,8 +96,15 @@ def test_settings_partial_renders_the_current_choice(store: Any) -> None:
         "pixel/_settings.html", {"current_store": store, "can_act": True, "request": request}
     )
     assert f'action="/s/{store.account}/pixel/settings/"' in html
-    assert 'value="Purchase" checked' in html or 'value="Purchase"\n' in html or "checked" in html
-    assert 'name="require_consent"' in html and "checked" in html
+    inputs = {}
+    for tag in re.findall(r"<input\b[^>]*>", html):
+        attrs = dict(re.findall(r'([a-z_-]+)="([^"]*)"', tag))
+        inputs[(attrs.get("name"), attrs.get("value"))] = bool(re.search(r"\schecked\b", tag))
+    assert {k: v for k, v in inputs.items() if k[0] == "purchase_event"} == {
+        ("purchase_event", "PlaceAnOrder"): False,
+        ("purchase_event", "Purchase"): True,
+    }
+    assert inputs[("require_consent", None)] is True
 
 
 def test_django_admin_pages_for_ops(client: Client, store: Any, connect: Any) -> None:
