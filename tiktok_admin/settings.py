@@ -171,8 +171,16 @@ STORAGES = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "shell-home"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling (tiktok_admin.throttle, every login form): failures per (username, client address) and
+# per client address within the window.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# Reverse proxies in front of the app that each append to X-Forwarded-For: 0 = the client is REMOTE_ADDR
+# (the header is ignored), N = the Nth entry from the right. Never more than the proxies really there.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

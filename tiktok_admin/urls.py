@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.static import serve
 
-from . import views
-from .django_wording import OpsLoginForm
+from . import throttle, views
 
 admin.site.site_header = _("TikTok channel · operations")
 admin.site.site_title = _("Operations")
-admin.site.login_form = OpsLoginForm
+# The same throttle as the admin shell's login (tiktok_admin.throttle); ops_login below adds the 429.
+admin.site.login_form = throttle.ThrottledOpsLoginForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="shell-home", permanent=False)),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", views.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Before admin.site.urls, so this path resolves here; reverse("admin:login") gives the same path.
+    path("django-admin/login/", throttle.ops_login),
     path("django-admin/", admin.site.urls),
     path("admin/", views.shell_home, name="shell-home"),
     path("admin/switch-store/", views.switch_store, name="switch-store"),

@@ -1,65 +1,39 @@
 from __future__ import annotations
 
-import hashlib
 import time
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from store.app_catalog import app_listing
 from store.models import Membership, Order, Product, Sku
 
 from .access import store_for_request, store_member_required
-from .django_wording import LoginForm
 from .models import Heartbeat
-
-
-def _failure_key(request: HttpRequest, username: str) -> str:
-    ip = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{ip}|{username.lower()}".encode()).hexdigest()
-    return f"login-failures:{digest}"
+from .throttle import THROTTLED_MESSAGE, ThrottledLoginForm, as_too_many_requests
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """Login that refuses further attempts for a while after repeated failures (per IP + username)."""
+    """The admin shell's login; throttling (per username + client address and per address) is the form's,
+    shared with the Django admin's login (tiktok_admin.throttle)."""
 
-    form_class = LoginForm
+    form_class = ThrottledLoginForm
 
     template_name = "shell/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        key = _failure_key(request, request.POST.get("username", ""))
-        if cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT:
-            # The credentials are not even checked while throttled (no password oracle).
-            context = self.get_context_data(
-                form=LoginForm(request),
-                throttled=_("Too many failed attempts. Try again in a few minutes."),
-            )
-            return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
-        key = _failure_key(self.request, self.request.POST.get("username", ""))
-        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-        return super().form_invalid(form)
-
-    def form_valid(self, form: LoginForm) -> HttpResponse:
-        cache.delete(_failure_key(self.request, self.request.POST.get("username", "")))
-        return super().form_valid(form)
+    def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:
+        if not form.throttled:
+            return super().form_invalid(form)
+        # The credentials were not even checked (no password oracle).
+        response = self.render_to_response(self.get_context_data(form=form, throttled=THROTTLED_MESSAGE))
+        return as_too_many_requests(response)
 
 
 @login_required
