@@ -13,6 +13,8 @@ import requests
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sandbox import seed
+from sandbox.app import create_app
+from sandbox.processing import Processor
 from sandbox.storage import Storage
 
 log = logging.getLogger("sandbox")
@@ -30,16 +32,13 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from sandbox.app import SandboxApp
-    from sandbox.processing import Processor
-
     storage = Storage(args.data)
     seed.seed_demo(storage)
     if storage.one("SELECT 1 FROM apps") is None:
         seed.provision_app(storage, **seed.DEFAULT_APP)
-    app = SandboxApp(storage, allow_http_images=args.allow_http_images)
-    app.worker = Processor(app)
-    app.worker.start()
+    app = create_app(storage, allow_http_images=args.allow_http_images)
+    worker = app.worker = Processor(app)
+    worker.start()
     server = make_server(args.host, args.port, app, threaded=True, request_handler=_QuietHandler)
 
     def _stop(signum: int, frame: Any) -> None:
@@ -52,7 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        app.worker.stop()
+        worker.stop()
         server.server_close()
         storage.close()
     return 0

@@ -6,50 +6,19 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from sqlite3 import Row
+from typing import Any
 
 from PIL import Image
 from werkzeug.wrappers import Request, Response
 
 from sandbox import extdata, ids, model, seed
-from sandbox.api_catalog import audit_counts, feed_log_view, product_view
-from sandbox.app import json_response
+from sandbox.core import SandboxApp
+from sandbox.pages.onboarding import SetupError, finish_onboarding
 from sandbox.runtime import merge
+from sandbox.web import AdminHandler, admin_api, json_body, with_query
 
-if TYPE_CHECKING:
-    from sandbox.app import SandboxApp
-
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 MAX_TEST_IMAGE_SIDE = 4000
-
-AdminHandler = Callable[..., Any]
-
-
-def _body(request: Request) -> dict[str, Any]:
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
-    body = json.loads(raw)
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    return body
-
-
-def _guard(handler: AdminHandler) -> Callable[..., Response]:
-    def wrapped(app: SandboxApp, request: Request, **values: Any) -> Response:
-        if request.remote_addr not in LOOPBACK:
-            return json_response({"error": "the admin API answers loopback clients only"}, 403)
-        try:
-            result = handler(app, request, **values)
-        except (ValueError, KeyError, TypeError) as exc:
-            return json_response({"error": str(exc)}, 400)
-        if isinstance(result, Response):
-            return result
-        return json_response(result)
-
-    return wrapped
 
 
 def health(app: SandboxApp, request: Request) -> dict[str, Any]:
@@ -62,14 +31,14 @@ def reset(app: SandboxApp, request: Request) -> dict[str, Any]:
 
 
 def provision(app: SandboxApp, request: Request) -> dict[str, Any]:
-    body = {**seed.DEFAULT_APP, **_body(request)}
+    body = {**seed.DEFAULT_APP, **json_body(request)}
     seed.provision_app(app.storage, **{k: str(body[k]) for k in seed.DEFAULT_APP})
     return {"ok": True, "app_id": body["app_id"]}
 
 
 def config(app: SandboxApp, request: Request) -> dict[str, Any]:
     if request.method == "POST":
-        patch = _body(request)
+        patch = json_body(request)
         unknown = set(patch) - set(app.config)
         if unknown:
             raise ValueError("unknown settings: " + ", ".join(sorted(unknown)))
@@ -81,7 +50,7 @@ def config(app: SandboxApp, request: Request) -> dict[str, Any]:
 
 def faults(app: SandboxApp, request: Request) -> dict[str, Any]:
     if request.method == "POST":
-        body = _body(request)
+        body = json_body(request)
         if "seed" in body:
             app.faults.seed(int(body["seed"]))
         if body.get("kind"):
@@ -124,7 +93,7 @@ def journal(app: SandboxApp, request: Request) -> dict[str, Any]:
 
 
 def revoke(app: SandboxApp, request: Request) -> dict[str, Any]:
-    body = _body(request)
+    body = json_body(request)
     now = time.time()
     if body.get("token"):
         n = app.storage.execute(
@@ -149,7 +118,7 @@ def revoke(app: SandboxApp, request: Request) -> dict[str, Any]:
 
 
 def suspend(app: SandboxApp, request: Request) -> dict[str, Any]:
-    body = _body(request)
+    body = json_body(request)
     reason = str(
         body.get("reason")
         or "Your ad account has been suspended for violating TikTok's advertising policies."
@@ -162,7 +131,7 @@ def suspend(app: SandboxApp, request: Request) -> dict[str, Any]:
 
 
 def unsuspend(app: SandboxApp, request: Request) -> dict[str, Any]:
-    body = _body(request)
+    body = json_body(request)
     n = app.storage.execute(
         "UPDATE advertisers SET suspended = 0, suspend_reason = '' WHERE adv_id = ?", (str(body["adv_id"]),)
     )
@@ -170,6 +139,8 @@ def unsuspend(app: SandboxApp, request: Request) -> dict[str, Any]:
 
 
 def tick(app: SandboxApp, request: Request) -> dict[str, Any]:
+    if app.worker is None:
+        raise ValueError("no background worker runs in this process")
     return app.worker.run_due(force=True)
 
 
@@ -178,7 +149,7 @@ def catalogs(app: SandboxApp, request: Request) -> dict[str, Any]:
     out = []
     for r in rows:
         item = dict(r)
-        item["counts"] = audit_counts(app.storage, r["catalog_id"])
+        item["counts"] = model.audit_counts(app.storage, r["catalog_id"])
         item["product_count"] = sum(item["counts"].values())
         out.append(item)
     return {"catalogs": out}
@@ -190,7 +161,7 @@ def catalog_products(app: SandboxApp, request: Request, catalog_id: str) -> dict
         where += " AND audit_status = ?"
         params.append(request.args["audit_status"])
     rows = app.storage.all(f"SELECT * FROM products WHERE {where} ORDER BY created_at, sku_id", params)  # noqa: S608
-    return {"products": [product_view(r) for r in rows]}
+    return {"products": [model.product_view(r) for r in rows]}
 
 
 def feed_logs(app: SandboxApp, request: Request) -> dict[str, Any]:
@@ -200,7 +171,7 @@ def feed_logs(app: SandboxApp, request: Request) -> dict[str, Any]:
     rows = app.storage.all(f"SELECT * FROM feed_logs WHERE {where} ORDER BY feed_log_id", params)  # noqa: S608
     return {
         "feed_logs": [
-            {"feed_log_id": str(r["feed_log_id"]), "kind": r["kind"], **feed_log_view(r)} for r in rows
+            {"feed_log_id": str(r["feed_log_id"]), "kind": r["kind"], **model.feed_log_view(r)} for r in rows
         ]
     }
 
@@ -231,7 +202,7 @@ def events(app: SandboxApp, request: Request) -> dict[str, Any]:
     return {"events": out}
 
 
-def _user(app: SandboxApp, email: str) -> Any:
+def _user(app: SandboxApp, email: str) -> Row:
     user = app.storage.one("SELECT * FROM users WHERE email = ?", (email,))
     if user is None:
         raise ValueError(f"unknown user {email}")
@@ -240,7 +211,7 @@ def _user(app: SandboxApp, email: str) -> Any:
 
 def connect(app: SandboxApp, request: Request) -> dict[str, Any]:
     """Test shortcut: what a finished onboarding leaves behind, plus a token, without the browser."""
-    body = _body(request)
+    body = json_body(request)
     app_row = app.storage.one(
         "SELECT * FROM apps WHERE app_id = ?", (str(body.get("app_id") or seed.DEFAULT_APP["app_id"]),)
     )
@@ -302,9 +273,7 @@ def connect(app: SandboxApp, request: Request) -> dict[str, Any]:
 
 def onboard(app: SandboxApp, request: Request) -> dict[str, Any]:
     """Test shortcut for the hosted flow: the Location *Finish Setup* / *Cancel* would redirect to."""
-    from sandbox.pages import SetupError, finish_onboarding
-
-    body = _body(request)
+    body = json_body(request)
     try:
         verified = extdata.verify(
             app.storage,
@@ -319,7 +288,7 @@ def onboard(app: SandboxApp, request: Request) -> dict[str, Any]:
         params = {"error": "access_denied"}
         if state:
             params["state"] = str(state)
-        return {"location": redirect_uri + ("&" if "?" in redirect_uri else "?") + urlencode(params)}
+        return {"location": with_query(redirect_uri, params)}
     user = _user(app, str(body.get("user") or "demo@tiktok.test"))
     admin_bcs = [b["bc_id"] for b in model.user_bcs(app.storage, user["user_id"]) if b["role"] == "ADMIN"]
     any_bcs = [b["bc_id"] for b in model.user_bcs(app.storage, user["user_id"])]
@@ -369,4 +338,4 @@ def register(app: SandboxApp) -> None:
         ("/_sandbox/img/<int:width>x<int:height>.png", "test_image", test_image, ("GET",)),
     ]
     for rule, name, handler, methods in routes:
-        app.add_route(rule, "admin:" + name, _guard(handler), methods)
+        app.add_route(rule, "admin:" + name, admin_api(handler), methods)

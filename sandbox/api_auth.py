@@ -5,18 +5,17 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from sqlite3 import Row
+from typing import Any
 
 from sandbox import extdata, ids, model
-from sandbox.app import MSG_TOKEN_INVALID, ApiContext, ApiError
-
-if TYPE_CHECKING:
-    from sandbox.app import SandboxApp
+from sandbox.core import SandboxApp
+from sandbox.web import MSG_TOKEN_INVALID, ApiContext, ApiError
 
 SCOPES = [4, 15]
 
 
-def _app_checked(ctx: ApiContext) -> Any:
+def _app_checked(ctx: ApiContext) -> Row:
     app_id = ctx.require("app_id")
     secret = ctx.require("secret")
     app = ctx.storage.one("SELECT * FROM apps WHERE app_id = ?", (app_id,))
@@ -94,7 +93,9 @@ def business_profile_get(ctx: ApiContext) -> Any:
     return model.profile_data(ctx.storage, row)
 
 
-def _verified_external_data(ctx: ApiContext, business_platform: str, external_business_id: str) -> Any:
+def _verified_external_data(
+    ctx: ApiContext, business_platform: str, external_business_id: str
+) -> extdata.Verified:
     try:
         verified = extdata.verify(
             ctx.storage, ctx.request.args.get("external_data", ""), max_age_seconds=None

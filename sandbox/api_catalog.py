@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from sqlite3 import Row
+from typing import Any
 
 from sandbox import ids, model
-from sandbox.app import ApiContext, ApiError
-from sandbox.products import ELIGIBLE_AVAILABILITY
+from sandbox.core import SandboxApp
 from sandbox.runtime import THROTTLE_CODE, THROTTLE_MESSAGE
 from sandbox.storage import dumps
-
-if TYPE_CHECKING:
-    from sandbox.app import SandboxApp
+from sandbox.web import ApiContext, ApiError
 
 CATALOG_TYPES = (
     "ECOM",
@@ -44,7 +41,7 @@ def _bc_checked(ctx: ApiContext, *, admin: bool = False) -> str:
     return bc_id
 
 
-def _catalog_checked(ctx: ApiContext) -> Any:
+def _catalog_checked(ctx: ApiContext) -> Row:
     bc_id = ctx.require("bc_id")
     catalog_id = ctx.require("catalog_id")
     ctx.catalog_id = catalog_id
@@ -107,7 +104,7 @@ def catalog_create(ctx: ApiContext) -> dict[str, Any]:
     return {"catalog_id": catalog_id}
 
 
-def _catalog_item(ctx: ApiContext, row: Any) -> dict[str, Any]:
+def _catalog_item(ctx: ApiContext, row: Row) -> dict[str, Any]:
     bc = ctx.storage.one("SELECT * FROM bcs WHERE bc_id = ?", (row["bc_id"],))
     approved = ctx.storage.one(
         "SELECT 1 FROM products WHERE catalog_id = ? AND audit_status = 'approved' LIMIT 1",
@@ -168,19 +165,9 @@ def catalog_delete(ctx: ApiContext) -> dict[str, Any]:
     return {"catalog_id": catalog["catalog_id"]}
 
 
-def audit_counts(storage: Any, catalog_id: str) -> dict[str, int]:
-    counts = {"approved": 0, "rejected": 0, "processing": 0}
-    for row in storage.all(
-        "SELECT audit_status, COUNT(*) AS n FROM products WHERE catalog_id = ? GROUP BY audit_status",
-        (catalog_id,),
-    ):
-        counts[row["audit_status"]] = row["n"]
-    return counts
-
-
 def catalog_overview(ctx: ApiContext) -> dict[str, int]:
     catalog = _catalog_checked(ctx)
-    counts = audit_counts(ctx.storage, catalog["catalog_id"])
+    counts = model.audit_counts(ctx.storage, catalog["catalog_id"])
     # Every sandbox product is eligible for organic placement too, so the organic counts mirror the ad ones.
     return {**counts, **{f"organic_{k}": v for k, v in counts.items()}}
 
@@ -304,24 +291,6 @@ def _conditions_sql(conditions: Any) -> tuple[str, list[Any]]:
     return (" AND ".join(parts) or "1=1"), params
 
 
-def product_view(row: Any) -> dict[str, Any]:
-    data = json.loads(row["data"])
-    audit_status = row["audit_status"]
-    eligible = (
-        audit_status == "approved"
-        and row["active_status"] == "ACTIVATED"
-        and data.get("availability") in ELIGIBLE_AVAILABILITY
-    )
-    return {
-        **data,
-        "product_id": row["product_id"],
-        "audit": {"audit_status": audit_status, "rejected_info": json.loads(row["rejected_info"])},
-        "active_status": row["active_status"],
-        "image_status": row["image_status"],
-        "ad_creation_eligible": "AVAILABLE" if eligible else "NOT_AVAILABLE",
-    }
-
-
 def product_get(ctx: ApiContext) -> dict[str, Any]:
     catalog = _catalog_checked(ctx)
     page = _int_arg(ctx, "page", 1, 1, 100_000)
@@ -353,7 +322,7 @@ def product_get(ctx: ApiContext) -> dict[str, Any]:
         f"SELECT * FROM products WHERE {clause} ORDER BY created_at, sku_id LIMIT ? OFFSET ?",  # noqa: S608
         (*params, page_size, (page - 1) * page_size),
     )
-    return {"list": [product_view(r) for r in rows], "page_info": _page_info(page, page_size, total)}
+    return {"list": [model.product_view(r) for r in rows], "page_info": _page_info(page, page_size, total)}
 
 
 def product_log(ctx: ApiContext) -> dict[str, Any]:
@@ -366,28 +335,7 @@ def product_log(ctx: ApiContext) -> dict[str, Any]:
     )
     if row is None:
         raise ApiError(40007, f"The feed log {feed_log_id} does not exist.")
-    return {"product_feed_log": feed_log_view(row)}
-
-
-def feed_log_view(row: Any) -> dict[str, Any]:
-    return {
-        "catalog_id": row["catalog_id"],
-        "feed_id": row["feed_id"],
-        "process_status": row["status"],
-        "update_mode": "INCREASE",
-        "add_count": row["add_count"],
-        "update_count": row["update_count"],
-        "delete_count": row["delete_count"],
-        "error_count": row["error_count"],
-        "warn_count": row["warn_count"],
-        "start_time": ids.fmt_time(row["start_time"]),
-        "end_time": ids.fmt_time(row["end_time"]),
-        "feed_log_data": {
-            "error_affected_products": json.loads(row["errors"]) if row["errors"] else None,
-            "warn_affected_products": json.loads(row["warnings"]) if row["warnings"] else None,
-            "download_path": {},
-        },
-    }
+    return {"product_feed_log": model.feed_log_view(row)}
 
 
 def register(app: SandboxApp) -> None:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from sqlite3 import Row
+from typing import Any
 from urllib.parse import urlparse
 
 from sandbox import ids, model
-from sandbox.app import ApiContext, ApiError
+from sandbox.core import SandboxApp
 from sandbox.storage import dumps
-
-if TYPE_CHECKING:
-    from sandbox.app import SandboxApp
+from sandbox.web import ApiContext, ApiError
 
 MAX_EVENTS = 1000
 # Unix seconds up to year 2286; a value above this is almost certainly milliseconds.
 MAX_EVENT_TIME = 9_999_999_999
 
 
-def _pixel_checked(ctx: ApiContext, pixel_code: str) -> Any:
+def _pixel_checked(ctx: ApiContext, pixel_code: str) -> Row:
     pixel = model.pixel_for_user(ctx.storage, ctx.user_id, pixel_code)
     if pixel is None:
         raise ApiError(40001, f"You don't have permission to operate this pixel:{pixel_code}.")

@@ -9,6 +9,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
+from sqlite3 import Row
 from typing import Any
 
 from sandbox.storage import Storage
@@ -24,16 +25,7 @@ class ExternalDataError(ValueError):
 @dataclass
 class Verified:
     data: dict[str, Any]
-    app: Any  # sqlite3.Row
-
-    @property
-    def locale(self) -> str:
-        return lang_of(str(self.data.get("locale") or "en"))
-
-
-def lang_of(locale: str) -> str:
-    code = locale.strip().lower()[:2]
-    return code if code in ("pt", "es") else "en"
+    app: Row
 
 
 def sign(fields: dict[str, Any], key: str) -> str:

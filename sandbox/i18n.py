@@ -1,4 +1,7 @@
-"""The few strings TikTok localises on the hosted pages (onboarding follows `external_data.locale`)."""
+"""The strings TikTok localises on the sandbox's hosted pages: TikTok for Business (onboarding follows
+`external_data.locale`) and the TikTok Shop seller authorization page (`shop_*`).
+
+A key ending in `_html` holds markup; the templates escape what is formatted into it, not the text itself."""
 
 from __future__ import annotations
 
@@ -172,16 +175,84 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "authorizations_title": {"en": "Authorizations", "pt": "Autorizações", "es": "Autorizaciones"},
     "remove": {"en": "Remove", "pt": "Remover", "es": "Eliminar"},
+    # -- TikTok Shop seller authorization page (sandbox/shop/) --------------------------------------------
+    "shop_login_title": {
+        "en": "Log in to TikTok Shop",
+        "pt": "Entrar no TikTok Shop",
+        "es": "Iniciar sesión en TikTok Shop",
+    },
+    "shop_email": {"en": "Email", "pt": "E-mail", "es": "Correo electrónico"},
+    "shop_bad_login": {
+        "en": "Incorrect email or password.",
+        "pt": "E-mail ou senha incorretos.",
+        "es": "Correo electrónico o contraseña incorrectos.",
+    },
+    "shop_same_login": {
+        "en": "Use the same login as TikTok for Business.",
+        "pt": "Use o mesmo login do TikTok for Business.",
+        "es": "Usa el mismo inicio de sesión que en TikTok for Business.",
+    },
+    "shop_sandbox_accounts_html": {
+        "en": "Sandbox: demo@tiktok.test (owner), noadmin@tiktok.test (shop member, not owner); password "
+        "<code>sandbox</code>.",
+        "pt": "Sandbox: demo@tiktok.test (proprietário), noadmin@tiktok.test (membro da loja, não "
+        "proprietário); senha <code>sandbox</code>.",
+        "es": "Sandbox: demo@tiktok.test (propietario), noadmin@tiktok.test (miembro de la tienda, no "
+        "propietario); contraseña <code>sandbox</code>.",
+    },
+    "shop_connect_title": {
+        "en": "Connect TikTok Shop to {platform}",
+        "pt": "Conectar o TikTok Shop à {platform}",
+        "es": "Conectar TikTok Shop con {platform}",
+    },
+    "shop_asks_html": {
+        "en": "{platform} store <strong>{store}</strong> asks to connect a TikTok Shop and read its orders.",
+        "pt": "A loja <strong>{store}</strong> da {platform} pede para conectar um TikTok Shop e ler os"
+        " pedidos dele.",
+        "es": "La tienda <strong>{store}</strong> de {platform} pide conectar una TikTok Shop y leer sus"
+        " pedidos.",
+    },
+    "shop_signed_in": {
+        "en": "Signed in as {name}",
+        "pt": "Conectado como {name}",
+        "es": "Sesión iniciada como {name}",
+    },
+    "shop_region": {"en": "Region", "pt": "Região", "es": "Región"},
+    "shop_owner": {"en": "Shop owner", "pt": "Proprietário da loja", "es": "Propietario de la tienda"},
+    "shop_member": {"en": "Member", "pt": "Membro", "es": "Miembro"},
+    "shop_no_shop": {
+        "en": "This account has no TikTok Shop.",
+        "pt": "Esta conta não tem TikTok Shop.",
+        "es": "Esta cuenta no tiene TikTok Shop.",
+    },
+    "shop_authorize": {"en": "Authorize", "pt": "Autorizar", "es": "Autorizar"},
+    "shop_switch": {"en": "Use another account", "pt": "Usar outra conta", "es": "Usar otra cuenta"},
+    "shop_expired": {
+        "en": "This authorization has expired",
+        "pt": "Esta autorização expirou",
+        "es": "Esta autorización caducó",
+    },
+    "shop_again": {
+        "en": "Start again from your store.",
+        "pt": "Comece de novo a partir da sua loja.",
+        "es": "Vuelve a empezar desde tu tienda.",
+    },
 }
 
 
-def t(lang: str, key: str, **kwargs: Any) -> str:
+def text(lang: str, key: str) -> str:
+    """The string as written, placeholders and all (English when the language lacks it)."""
     entry = STRINGS[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**kwargs) if kwargs else text
+    return entry.get(lang) or entry["en"]
+
+
+def t(lang: str, key: str, **kwargs: Any) -> str:
+    raw = text(lang, key)
+    return raw.format(**kwargs) if kwargs else raw
 
 
 def pick(*candidates: str | None) -> str:
+    """The first candidate naming a language the pages speak (`pt-BR` -> `pt`), else English."""
     for value in candidates:
         if value:
             code = value.strip().lower()[:2]

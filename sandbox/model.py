@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
+from sqlite3 import Row
 from typing import Any
 
 from sandbox import ids
+from sandbox.products import ELIGIBLE_AVAILABILITY
 from sandbox.storage import Storage, dumps
 
 
 # -- permissions ------------------------------------------------------------------------------------
+def user_login(storage: Storage, email: str, password: str) -> Row | None:
+    """The TikTok user these credentials belong to (the e-mail in any case), or None."""
+    user = storage.one("SELECT * FROM users WHERE email = ?", (email.strip().lower(),))
+    if user is None or not secrets.compare_digest(user["password"].encode(), password.encode()):
+        return None
+    return user
+
+
 def bc_role(storage: Storage, user_id: str, bc_id: str) -> str | None:
     row = storage.one("SELECT role FROM bc_members WHERE bc_id = ? AND user_id = ?", (bc_id, user_id))
     return row["role"] if row else None
 
 
-def user_bcs(storage: Storage, user_id: str) -> list[Any]:
+def user_bcs(storage: Storage, user_id: str) -> list[Row]:
     return storage.all(
         "SELECT b.*, m.role FROM bcs b JOIN bc_members m ON m.bc_id = b.bc_id WHERE m.user_id = ?"
         " ORDER BY b.created_at, b.bc_id",
@@ -24,7 +35,7 @@ def user_bcs(storage: Storage, user_id: str) -> list[Any]:
     )
 
 
-def catalog_for_user(storage: Storage, user_id: str, catalog_id: str) -> Any | None:
+def catalog_for_user(storage: Storage, user_id: str, catalog_id: str) -> Row | None:
     return storage.one(
         "SELECT c.* FROM catalogs c JOIN bc_members m ON m.bc_id = c.bc_id"
         " WHERE c.catalog_id = ? AND m.user_id = ? AND c.deleted = 0",
@@ -32,7 +43,7 @@ def catalog_for_user(storage: Storage, user_id: str, catalog_id: str) -> Any | N
     )
 
 
-def advertiser_for_user(storage: Storage, user_id: str, adv_id: str) -> Any | None:
+def advertiser_for_user(storage: Storage, user_id: str, adv_id: str) -> Row | None:
     return storage.one(
         "SELECT a.*, m.role FROM advertisers a JOIN bc_members m ON m.bc_id = a.bc_id"
         " WHERE a.adv_id = ? AND m.user_id = ?",
@@ -40,7 +51,7 @@ def advertiser_for_user(storage: Storage, user_id: str, adv_id: str) -> Any | No
     )
 
 
-def pixel_for_user(storage: Storage, user_id: str, pixel_code: str) -> Any | None:
+def pixel_for_user(storage: Storage, user_id: str, pixel_code: str) -> Row | None:
     return storage.one(
         "SELECT p.*, a.bc_id, m.role FROM pixels p JOIN advertisers a ON a.adv_id = p.adv_id"
         " JOIN bc_members m ON m.bc_id = a.bc_id WHERE p.pixel_code = ? AND m.user_id = ?",
@@ -145,14 +156,14 @@ def profile_connect(
     )
 
 
-def profile_get(storage: Storage, business_platform: str, external_business_id: str) -> Any | None:
+def profile_get(storage: Storage, business_platform: str, external_business_id: str) -> Row | None:
     return storage.one(
         "SELECT * FROM profiles WHERE business_platform = ? AND external_business_id = ?",
         (business_platform, external_business_id),
     )
 
 
-def profile_data(storage: Storage, row: Any | None) -> dict[str, Any] | list[Any]:
+def profile_data(storage: Storage, row: Row | None) -> dict[str, Any] | list[Any]:
     """The business_profile/get `data`: `[]` when not connected (what the official plugins observe)."""
     if row is None or row["status"] != 2:
         return []
@@ -248,5 +259,55 @@ def token_issue(
     return token
 
 
-def token_adv_ids(row: Any) -> list[str]:
+def token_adv_ids(row: Row) -> list[str]:
     return list(json.loads(row["adv_ids"]))
+
+
+# -- catalog views shared by the API, the Catalog Manager page and the admin API ------------------
+def audit_counts(storage: Storage, catalog_id: str) -> dict[str, int]:
+    counts = {"approved": 0, "rejected": 0, "processing": 0}
+    for row in storage.all(
+        "SELECT audit_status, COUNT(*) AS n FROM products WHERE catalog_id = ? GROUP BY audit_status",
+        (catalog_id,),
+    ):
+        counts[row["audit_status"]] = row["n"]
+    return counts
+
+
+def product_view(row: Row) -> dict[str, Any]:
+    data = json.loads(row["data"])
+    audit_status = row["audit_status"]
+    eligible = (
+        audit_status == "approved"
+        and row["active_status"] == "ACTIVATED"
+        and data.get("availability") in ELIGIBLE_AVAILABILITY
+    )
+    return {
+        **data,
+        "product_id": row["product_id"],
+        "audit": {"audit_status": audit_status, "rejected_info": json.loads(row["rejected_info"])},
+        "active_status": row["active_status"],
+        "image_status": row["image_status"],
+        "ad_creation_eligible": "AVAILABLE" if eligible else "NOT_AVAILABLE",
+    }
+
+
+def feed_log_view(row: Row) -> dict[str, Any]:
+    return {
+        "catalog_id": row["catalog_id"],
+        "feed_id": row["feed_id"],
+        "process_status": row["status"],
+        "update_mode": "INCREASE",
+        "add_count": row["add_count"],
+        "update_count": row["update_count"],
+        "delete_count": row["delete_count"],
+        "error_count": row["error_count"],
+        "warn_count": row["warn_count"],
+        "start_time": ids.fmt_time(row["start_time"]),
+        "end_time": ids.fmt_time(row["end_time"]),
+        "feed_log_data": {
+            "error_affected_products": json.loads(row["errors"]) if row["errors"] else None,
+            "warn_affected_products": json.loads(row["warnings"]) if row["warnings"] else None,
+            "download_path": {},
+        },
+    }

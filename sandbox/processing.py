@@ -8,7 +8,8 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from sqlite3 import Row
+from typing import Any
 from urllib.parse import urlparse
 
 import orjson
@@ -16,15 +17,13 @@ import requests
 from PIL import Image, UnidentifiedImageError
 
 from sandbox import ids
+from sandbox.core import SandboxApp
 from sandbox.products import ErrorReport, Problem, merge_update, normalize, validate
 from sandbox.storage import dumps
-
-if TYPE_CHECKING:
-    from sandbox.app import SandboxApp
+from sandbox.web import LOOPBACK_HOSTS
 
 log = logging.getLogger("sandbox.processing")
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MIN_IMAGE_SIDE = 500
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 CHUNK = 500
@@ -107,7 +106,7 @@ class Processor:
             self._apply(row)
         return len(rows)
 
-    def _apply(self, row: Any) -> None:
+    def _apply(self, row: Row) -> None:
         catalog = self.storage.one("SELECT * FROM catalogs WHERE catalog_id = ?", (row["catalog_id"],))
         errors, warnings = ErrorReport(), ErrorReport()
         counts = {"add": 0, "update": 0, "delete": 0}
@@ -163,7 +162,7 @@ class Processor:
         return found
 
     def _upsert(
-        self, catalog: Any, raw_products: list[Any], kind: str, counts: dict[str, int], errors: ErrorReport
+        self, catalog: Row, raw_products: list[Any], kind: str, counts: dict[str, int], errors: ErrorReport
     ) -> None:
         allow_http = bool(self.app.config["allow_http_images"])
         catalog_id = catalog["catalog_id"]
@@ -250,7 +249,7 @@ class Processor:
             c.execute("UPDATE catalogs SET updated_at = ? WHERE catalog_id = ?", (now, catalog_id))
 
     def _delete(
-        self, catalog: Any, sku_ids: list[str], counts: dict[str, int], warnings: ErrorReport
+        self, catalog: Row, sku_ids: list[str], counts: dict[str, int], warnings: ErrorReport
     ) -> None:
         existing = self._existing(catalog["catalog_id"], sku_ids)
         for position, sku in enumerate(sku_ids, start=1):
@@ -372,7 +371,7 @@ class Processor:
         return "SUCCESS"
 
 
-def _rejection(reason: str, suggestion: str, row: Any) -> dict[str, Any]:
+def _rejection(reason: str, suggestion: str, row: Row) -> dict[str, Any]:
     return {
         "reason": reason,
         "suggestion": suggestion,
