@@ -15,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from sandbox import seed
 from sandbox.app import create_app
 from sandbox.processing import Processor
+from sandbox.runtime import FAULT_KINDS, MALFORMED_SHAPES
 from sandbox.storage import Storage
 
 log = logging.getLogger("sandbox")
@@ -104,6 +105,7 @@ def cmd_faults(args: argparse.Namespace) -> int:
                 ("code", args.code),
                 ("message", args.message),
                 ("seconds", args.seconds),
+                ("shape", args.shape),
             )
             if v is not None
         }
@@ -181,13 +183,29 @@ def main(argv: list[str] | None = None) -> int:
             "reset",
         ],
     )
-    faults.add_argument("--kind", choices=["error", "http500", "throttle", "latency", "timeout"])
+    faults.add_argument(
+        "--kind",
+        choices=FAULT_KINDS,
+        help="for `add`: error (envelope with --code), http500 (nothing processed), throttle (40100), "
+        "latency (sleep --seconds, then process), timeout (process, then answer after --seconds), "
+        "malformed (process, then answer HTTP 200 with a body that is not the envelope: --shape)",
+    )
     faults.add_argument("--endpoint", help="substring of the endpoint, e.g. catalog/product/upload")
-    faults.add_argument("--rate", type=float)
-    faults.add_argument("--count", type=int)
-    faults.add_argument("--code", type=int)
+    faults.add_argument("--rate", type=float, help="probability 0..1 that the rule fires (default 1)")
+    faults.add_argument("--count", type=int, help="how many times the rule fires (default: always)")
+    faults.add_argument(
+        "--code",
+        type=int,
+        help="`add`: the envelope code of an error fault (default 50002); `journal`: filter",
+    )
     faults.add_argument("--message")
-    faults.add_argument("--seconds", type=float)
+    faults.add_argument("--seconds", type=float, help="of a `latency` or `timeout` fault")
+    faults.add_argument(
+        "--shape",
+        choices=MALFORMED_SHAPES,
+        help="of a `malformed` fault: html (an HTML error page, text/html), truncated (the real envelope cut "
+        "in half), empty (no body), wrong_type (the JSON `[1,2,3]`)",
+    )
     faults.add_argument("--token-fp")
     faults.add_argument("--adv-id")
     faults.add_argument("--reason")

@@ -19,7 +19,15 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import extdata, ids, seed
 from sandbox.routing import ApiRoute, Router
-from sandbox.runtime import DEFAULT_CONFIG, THROTTLE_CODE, THROTTLE_MESSAGE, Faults, Limiter, merge
+from sandbox.runtime import (
+    DEFAULT_CONFIG,
+    THROTTLE_CODE,
+    THROTTLE_MESSAGE,
+    Faults,
+    Limiter,
+    malformed_reply,
+    merge,
+)
 from sandbox.storage import Storage, dumps
 from sandbox.web import MSG_TOKEN_INVALID, MSG_TOKEN_MISSING, ApiContext, ApiError
 
@@ -111,6 +119,7 @@ class SandboxApp(Router):
         fault_note = None
         http_status = 200
         timeout_after: float | None = None
+        malformed: str | None = None
         code: int
         try:
             for rule in self.faults.fire(route.endpoint):
@@ -124,6 +133,10 @@ class SandboxApp(Router):
                     raise ApiError(rule.code, rule.message)
                 elif rule.kind == "timeout":
                     timeout_after = rule.seconds or float(self.config["timeout_seconds"])
+                elif rule.kind == "malformed":
+                    # Like `timeout`: the request is processed, only the answer is broken.
+                    malformed = rule.shape or "html"
+                    fault_note = f"malformed:{malformed}"
             ctx.body = self._parse_body(request)
             if route.auth == "token":
                 self._authenticate(ctx, route)
@@ -158,7 +171,11 @@ class SandboxApp(Router):
         if http_status == 500:
             return Response("Internal Server Error", status=500, mimetype="text/plain")
         body = dumps({"code": code, "message": message, "request_id": rid, "data": data})
-        return Response(body, status=200, mimetype="application/json", headers={"X-TT-LOGID": rid})
+        headers = {"X-TT-LOGID": rid}
+        if malformed:
+            raw, mimetype = malformed_reply(malformed, body.encode())
+            return Response(raw, status=200, mimetype=mimetype, headers=headers)
+        return Response(body, status=200, mimetype="application/json", headers=headers)
 
     def _parse_body(self, request: Request) -> dict[str, Any]:
         if request.method != "POST":

@@ -81,7 +81,15 @@ class Limiter:
             self._hits.clear()
 
 
-FAULT_KINDS = ("error", "http500", "throttle", "latency", "timeout")
+FAULT_KINDS = ("error", "http500", "throttle", "latency", "timeout", "malformed")
+# What a `malformed` fault answers instead of TikTok's envelope (always HTTP 200; see malformed_reply).
+MALFORMED_SHAPES = ("html", "truncated", "empty", "wrong_type")
+# An HTML error page, as a gateway in front of the API serves it.
+MALFORMED_HTML = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>"
+    b"<body><h1>502 Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n"
+)
+MALFORMED_WRONG_TYPE = b"[1,2,3]"
 
 
 @dataclass
@@ -93,6 +101,7 @@ class FaultRule:
     code: int = 50002
     message: str = "Internal service error. Please try again later."
     seconds: float | None = None
+    shape: str | None = None
     fired: int = 0
     id: int = 0
 
@@ -106,6 +115,7 @@ class FaultRule:
             "code": self.code,
             "message": self.message,
             "seconds": self.seconds,
+            "shape": self.shape,
             "fired": self.fired,
         }
 
@@ -125,12 +135,18 @@ class Faults:
         if not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
         count = spec.get("count")
+        shape = spec.get("shape")
+        if kind == "malformed" and shape not in MALFORMED_SHAPES:
+            raise ValueError(f"a malformed fault needs shape: one of {', '.join(MALFORMED_SHAPES)}")
+        if kind != "malformed" and shape is not None:
+            raise ValueError("shape applies to kind malformed only")
         rule = FaultRule(
             kind=kind,
             endpoint=str(spec.get("endpoint") or ""),
             rate=rate,
             count=int(count) if count is not None else None,
             seconds=float(spec["seconds"]) if spec.get("seconds") is not None else None,
+            shape=shape,
         )
         if kind == "throttle":
             rule.code, rule.message = THROTTLE_CODE, THROTTLE_MESSAGE
@@ -170,3 +186,16 @@ class Faults:
     def as_list(self) -> list[dict[str, Any]]:
         with self._lock:
             return [r.as_dict() for r in self.rules]
+
+
+def malformed_reply(shape: str, envelope: bytes) -> tuple[bytes, str]:
+    """(body, mimetype) a `malformed` fault answers instead of `envelope`, the real answer's bytes."""
+    if shape == "html":
+        return MALFORMED_HTML, "text/html"
+    if shape == "truncated":
+        return envelope[: len(envelope) // 2], "application/json"
+    if shape == "empty":
+        return b"", "application/json"
+    if shape == "wrong_type":
+        return MALFORMED_WRONG_TYPE, "application/json"
+    raise ValueError(f"unknown malformed shape {shape!r}")

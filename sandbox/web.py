@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from sqlite3 import Row
 from typing import Any
-from urllib.parse import quote, urlencode, urlparse
+from urllib.parse import quote, unquote, urlencode, urlparse
 
 from werkzeug.wrappers import Request, Response
 
@@ -124,16 +124,51 @@ def admin_api(handler: AdminHandler) -> RawHandler:
     return guarded
 
 
+def _plain_ascii(value: str) -> bool:
+    """Printable ASCII without space or backslash: nothing a browser drops before it resolves a URL (tab,
+    newline, leading spaces), reads as `/` (backslash), or an HTTP header cannot carry (newline)."""
+    return all("!" <= ch <= "~" for ch in value) and "\\" not in value
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of an http(s) URL without user info; None for anything else."""
+    try:
+        parsed = urlparse(url)
+        port = parsed.port
+    except ValueError:  # "http://[::1", "http://127.0.0.1:99999/"
+        return None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or "@" in parsed.netloc:
+        return None
+    return parsed.scheme, parsed.hostname, port
+
+
 def redirect_allowed(app_row: Row, redirect_uri: str) -> bool:
-    """Where a hosted page may send the merchant back to: under the app's registered prefix, or (no prefix)
-    anywhere on loopback."""
-    parsed = urlparse(redirect_uri)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+    """Where a hosted page may send the merchant back to: under the app's registered prefix (and on its
+    scheme, host and port), or (no prefix) anywhere on loopback. Never with control characters, whitespace,
+    backslashes or user info (`http://evil.com\\@127.0.0.1/` is evil.com to a browser)."""
+    origin = _origin(redirect_uri) if _plain_ascii(redirect_uri) else None
+    if origin is None:
         return False
     prefix = app_row["redirect_uri_prefix"]
     if prefix:
-        return redirect_uri.startswith(prefix)
-    return parsed.hostname in LOOPBACK_HOSTS
+        return origin == _origin(prefix) and redirect_uri.startswith(prefix)
+    return origin[1] in LOOPBACK_HOSTS
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """`value` (a `next=` of the login page) if it is a path on this host, else `default`.
+
+    Refused: anything but printable ASCII (control characters and whitespace: browsers drop tab and newline,
+    so `/<TAB>/evil.com` is `//evil.com`, and a newline cannot go into `Location`), backslashes (read as
+    `/`), whatever does not start with exactly one `/` (`//evil.com`, `https://evil.com`, ` /x`), and a path
+    that percent-decodes to one of those (`/%2F/evil.com`, `/%5Cevil.com`), in case a later hop decodes it.
+    """
+    if not value or not _plain_ascii(value) or not value.startswith("/") or value.startswith("//"):
+        return default
+    path = unquote(value.split("?", 1)[0].split("#", 1)[0])
+    if path.startswith("//") or "\\" in path or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
+        return default
+    return value
 
 
 def with_query(url: str, params: dict[str, str]) -> str:

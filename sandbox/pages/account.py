@@ -18,21 +18,16 @@ from sandbox.pages.session import (
     start_session,
 )
 from sandbox.render import render
+from sandbox.web import safe_next
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "static" / "sandbox.css"
 DEMO_ACCOUNTS = "demo@tiktok.test, noadmin@tiktok.test, noads@tiktok.test"
 
 
-def _safe_next(value: str | None) -> str:
-    if not value or not value.startswith("/") or value.startswith("//"):
-        return "/"
-    return value
-
-
 def login(app: SandboxApp, request: Request) -> Response:
     session = current_session(app, request)
     lang = page_lang(request, session)
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
     failed = False
     if request.method == "POST":
         user = model.user_login(app.storage, request.form.get("email", ""), request.form.get("password", ""))
