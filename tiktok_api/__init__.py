@@ -1,5 +1,6 @@
 """Framework-free client for the TikTok Business API (no Django imports). See docs/tiktok-api-client.md."""
 
+from .backoff import backoff_delay
 from .catalog_lock import CatalogLock, LockState
 from .client import NO_RETRY, RetryPolicy, TikTokClient
 from .clock import Clock, FakeClock, SystemClock
@@ -7,6 +8,7 @@ from .errors import (
     AuthError,
     AuthReason,
     CatalogBusyError,
+    MalformedReplyError,
     MissingTokenError,
     PermanentError,
     RetryableError,
@@ -68,6 +70,7 @@ __all__ = [
     "FeedLogItem",
     "Limit",
     "LockState",
+    "MalformedReplyError",
     "MissingTokenError",
     "PageInfo",
     "PermanentError",
@@ -88,6 +91,7 @@ __all__ = [
     "TikTokPermissionError",
     "WriteConflictError",
     "WriteOutcomeUnknown",
+    "backoff_delay",
     "error_class_for_code",
     "error_for",
     "external_data_build",

@@ -23,6 +23,7 @@ from .clock import Clock, SystemClock
 from .errors import (
     MINUTE_BREACH_PAUSE_SECONDS,
     CatalogBusyError,
+    MalformedReplyError,
     PermanentError,
     RetryableError,
     ThrottledError,
@@ -123,7 +124,8 @@ class TikTokClient:
 
         Not retried inline: AuthError/Permission/Permanent (never), WriteOutcomeUnknown (the caller must
         check the feed log), a per-minute throttle (the endpoint is paused for everyone and the error is
-        raised with retry_after=300), transport failures of non-idempotent calls."""
+        raised with retry_after=300), transport failures (including malformed replies) of non-idempotent
+        calls."""
         retry = policy or self.retry
         # Encode once, before taking a rate-limit slot: a 5,000-product body takes a while to encode, and
         # the slot should be taken as close as possible to the moment TikTok counts the request.
@@ -148,8 +150,10 @@ class TikTokClient:
                     raise
                 self.clock.sleep(wait)
             except RetryableError as exc:
-                if not idempotent and exc.code is None and exc.http_status is None:
-                    raise  # transport failure: the request may have been processed
+                if not idempotent and (
+                    isinstance(exc, MalformedReplyError) or (exc.code is None and exc.http_status is None)
+                ):
+                    raise  # transport failure or mangled reply: the request may have been processed
                 if attempt >= retry.max_attempts:
                     raise
                 self.clock.sleep(retry.delay(attempt, self._rng))

@@ -3,9 +3,13 @@
 Every failure a caller can see is a `TikTokError` subclass, and the class is decided in exactly one
 place: `error_for()` (from the envelope `code`, the HTTP status, or a transport failure). TikTok answers
 almost everything with HTTP 200 and puts the outcome in the envelope `code`, so the code wins; the HTTP
-status only matters when there is no envelope.
+status only matters when there is no envelope. A reply that is not an envelope at all (an HTML page, truncated
+JSON, an empty body, JSON that is not an object with an integer `code`) under a status that does not say
+what went wrong is a transport fault: `MalformedReplyError` (retryable), or `WriteOutcomeUnknown` for a
+catalog write, which TikTok may have applied.
 
-Reference: /work/shared/reference/tiktok-api.md §2.4 (auth codes) and §5 (throttling and retries).
+Reference: /work/shared/reference/tiktok-api.md §2.4 (auth codes) and §5 (throttling and retries); TikTok's
+own code table (tiktok-openapi/README.md) for 60001 "maintenance" and 61000 "too many requests".
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ import enum
 AUTH_CODES: dict[int, str] = {40105: "revoked", 40102: "expired", 40106: "invalid"}
 MISSING_TOKEN_CODE = 40104
 PERMISSION_CODE = 40001
-THROTTLE_CODES = frozenset({40100, 40016, 40133, 40132})
+# 61000 "too many requests" (TikTok's SDK code table).
+THROTTLE_CODES = frozenset({40100, 40016, 40133, 40132, 61000})
 WRITE_CONFLICT_CODE = 40202
-RETRYABLE_CODES = frozenset({40200, 40201, 40700})
+# 60001 "maintenance" (TikTok's SDK code table; reference §5 lists it as retryable).
+RETRYABLE_CODES = frozenset({40200, 40201, 40700, 60001})
 
 # A per-minute (QPM) breach costs a pause of about five minutes at TikTok (reference §5).
 MINUTE_BREACH_PAUSE_SECONDS = 300.0
@@ -87,6 +93,13 @@ class RetryableError(TikTokError):
     40700, HTTP 5xx, connection errors before the request was sent)."""
 
     retryable = True
+
+
+class MalformedReplyError(RetryableError):
+    """The reply was not TikTok's envelope (an HTML page, truncated JSON, an empty body, JSON that is not an
+    object with an integer `code`) although its HTTP status did not report a failure: a proxy or transport
+    fault, retried like an HTTP 502. Only for calls that may safely be sent again; a catalog write answered
+    this way is `WriteOutcomeUnknown` instead."""
 
 
 class ThrottledError(RetryableError):
@@ -160,6 +173,7 @@ def error_for(
     endpoint: str = "",
     transport_failure: str | None = None,
     write: bool = False,
+    retry_after: float | None = None,
 ) -> TikTokError:
     """Decide the error for one failed call. The single place the taxonomy lives.
 
@@ -167,8 +181,13 @@ def error_for(
     - `http_status`: used only when there was no envelope.
     - `transport_failure`: "connect" (request never left: safe to retry), "timeout" or "dropped"
       (request may have reached TikTok). For a catalog `write` the latter two are WriteOutcomeUnknown.
+    - `retry_after`: the reply's `Retry-After`, in seconds, if it had one; used for throttles only.
+
+    With neither a non-zero `code` nor a failing (>= 400) `http_status`, the reply was not an envelope
+    (malformed): MalformedReplyError, or WriteOutcomeUnknown for a catalog `write`.
     """
     common = {"code": code, "request_id": request_id, "endpoint": endpoint, "http_status": http_status}
+    throttle_wait = {"retry_after": retry_after} if retry_after is not None else {}
     if transport_failure is not None:
         if transport_failure != "connect" and write:
             return WriteOutcomeUnknown(message or f"write outcome unknown ({transport_failure})", **common)
@@ -178,15 +197,22 @@ def error_for(
         if cls is AuthError:
             return AuthError(message, reason=_auth_reason(code), **common)
         if cls is ThrottledError:
-            return ThrottledError(message, per_minute=_is_minute_breach(message), **common)
+            return ThrottledError(message, per_minute=_is_minute_breach(message), **throttle_wait, **common)
         return cls(message, **common)
-    if http_status is not None:
+    if http_status is not None and http_status >= 400:
+        # No envelope, but the HTTP status itself says what went wrong.
         if http_status == 429:
-            return ThrottledError(message or "HTTP 429", **common)
+            return ThrottledError(message or "HTTP 429", **throttle_wait, **common)
         if http_status == 504 and write:
             # The gateway gave up waiting; the write may still be applied behind it.
             return WriteOutcomeUnknown(message or "HTTP 504", **common)
         if http_status >= 500:
             return RetryableError(message or f"HTTP {http_status}", **common)
         return PermanentError(message or f"HTTP {http_status}", **common)
-    return PermanentError(message or "malformed response", **common)
+    # Something arrived, but not TikTok's envelope (and no failing status): a transport fault.
+    if write:
+        # TikTok may have taken the write (the reply was mangled on the way back): never re-send blindly.
+        return WriteOutcomeUnknown(
+            f"{message or 'malformed reply'} to a catalog write: outcome unknown", **common
+        )
+    return MalformedReplyError(message or "reply is not a TikTok envelope", **common)

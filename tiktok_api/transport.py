@@ -2,7 +2,9 @@
 
 Wire conventions (reference §1): `Access-Token` header (not `Authorization`), JSON POST bodies, GET
 array/object parameters as JSON strings, trailing slash on `open_api` paths, and the
-`{code, message, request_id, data}` envelope with HTTP 200 even for errors.
+`{code, message, request_id, data}` envelope with HTTP 200 even for errors. A reply that is not that envelope
+(an HTML page, truncated JSON, an empty body, `[1,2,3]`, an object without an integer `code`) is handed to
+`error_for()` as such; it decides (MalformedReplyError, or WriteOutcomeUnknown for a catalog write).
 
 Logging: one line per call with endpoint, HTTP status, envelope code, request_id and latency. Never the
 query string, body, headers or exception text — they may hold the token, the app secret, an auth_code,
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
@@ -78,6 +82,39 @@ def _transport_failure_kind(exc: requests.RequestException) -> str:
         if isinstance(reason, NewConnectionError | ConnectionRefusedError):
             return "connect"
     return "dropped"
+
+
+def _envelope_problem(payload: object, content: bytes) -> str | None:
+    """None when `payload` (the parsed body) is TikTok's envelope: a JSON object with an integer `code`.
+    Otherwise what is wrong with it, for the error message (never the body itself: it may echo a URL)."""
+    if isinstance(payload, dict):
+        code = payload.get("code")
+        if isinstance(code, int) and not isinstance(code, bool):
+            return None
+        return "JSON object without an integer code"
+    if payload is not None:
+        return f"JSON {type(payload).__name__}, not an object"
+    if not content.strip():
+        return "empty body"
+    return "not JSON"
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The `Retry-After` header in seconds (delta-seconds or an HTTP date), or None when absent or unusable.
+    TikTok is not known to send one (reference §5); a proxy in front of it may."""
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 class Transport:
@@ -143,10 +180,11 @@ class Transport:
     ) -> Envelope:
         header_request_id = response.headers.get("X-TT-LOGID", "")
         try:
-            payload = response.json()
-        except ValueError:
+            payload: object = response.json()
+        except ValueError:  # not JSON: HTML, truncated, empty, undecodable bytes
             payload = None
-        if isinstance(payload, dict) and isinstance(payload.get("code"), int):
+        problem = _envelope_problem(payload, response.content)
+        if problem is None and isinstance(payload, dict):
             envelope = Envelope(
                 code=payload["code"],
                 message=str(payload.get("message") or ""),
@@ -162,17 +200,34 @@ class Transport:
                     request_id=envelope.request_id,
                     endpoint=path,
                     write=write,
+                    retry_after=retry_after_seconds(response.headers),
                 )
             return envelope
-        self._log(method, path, started, response.status_code, None, header_request_id)
+        failed_status = response.status_code >= 400
+        self._log(
+            method,
+            path,
+            started,
+            response.status_code,
+            None,
+            header_request_id,
+            failure=None if failed_status else "malformed",
+        )
+        if failed_status:
+            # The status is the verdict (e.g. TikTok's `404 page not found`); its text says why.
+            message = response.text[:200].strip()
+        else:
+            content_type = response.headers.get("Content-Type", "")[:60]
+            message = f"reply is not a TikTok envelope ({problem}" + (
+                f", {content_type})" if content_type else ")"
+            )
         error: TikTokError = error_for(
-            http_status=response.status_code if response.status_code != 200 else None,
-            message=response.text[:200].strip()
-            if response.status_code != 200
-            else "response is not an envelope",
+            http_status=response.status_code,
+            message=message,
             request_id=header_request_id,
             endpoint=path,
             write=write,
+            retry_after=retry_after_seconds(response.headers),
         )
         raise error
 

@@ -11,6 +11,7 @@ from tiktok_api import (
     NO_RETRY,
     AuthError,
     AuthReason,
+    MalformedReplyError,
     MissingTokenError,
     PermanentError,
     RetryableError,
@@ -190,10 +191,13 @@ def test_success_with_partial_code_20001_is_not_an_error(client, mocked):
     assert page.catalogs == ()
 
 
-def test_not_json_http_200_is_permanent_malformed(client, mocked):
+def test_not_json_http_200_is_a_retryable_malformed_reply(client, mocked):
+    # Was PermanentError; a mangled reply is a transport fault (see test_malformed_replies.py).
     mocked.get(CATALOG_GET, body="<html>proxy</html>", status=200, content_type="text/html")
-    with pytest.raises(PermanentError):
+    with pytest.raises(MalformedReplyError) as info:
         _catalog_get(client)
+    assert not isinstance(info.value, PermanentError)
+    assert len(mocked.calls) == 5
 
 
 # ---------------------------------------------------------------- properties of the mapping
