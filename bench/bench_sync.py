@@ -129,6 +129,7 @@ def _progress(phase: str, data: Any) -> None:
 def _drive(connection_id: int, url: str) -> dict[str, float]:
     """The worker loop, in this process (the per-step costs are what a worker pays)."""
     from catalog_sync import services
+    from catalog_sync.services import StepAction
 
     started = time.monotonic()
     while services.connection_sweep(connection_id).checked:
@@ -136,9 +137,14 @@ def _drive(connection_id: int, url: str) -> dict[str, float]:
     swept = time.monotonic()
     while True:
         outcome = services.connection_send_step(connection_id)
-        if outcome.action in ("idle", "idle_review", "stopped", "auth_failed"):
+        if outcome.action in (
+            StepAction.IDLE,
+            StepAction.IDLE_REVIEW,
+            StepAction.STOPPED,
+            StepAction.AUTH_FAILED,
+        ):
             break
-        if outcome.action in ("sent", "waiting"):
+        if outcome.action in (StepAction.SENT, StepAction.WAITING):
             requests.post(url + "/_sandbox/tick", timeout=600)
         elif outcome.next_in:
             time.sleep(min(outcome.next_in, 2.0))
@@ -184,7 +190,7 @@ def run(skus: int) -> dict[str, Any]:
     from store.models import InstalledApp, Membership, Role, Sku
 
     # This process drives the sync itself (the worker's steps, measured here): nothing goes to a broker.
-    tasks._later = lambda *args, **kwargs: None
+    tasks.publish = lambda *args, **kwargs: None
     tmp = Path(tempfile.mkdtemp(prefix="bench_sync_"))
     proc, url = _sandbox(tmp)
     out: dict[str, Any] = {"database": connection.vendor, "skus": skus}

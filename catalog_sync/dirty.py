@@ -12,18 +12,17 @@ from collections.abc import Iterable
 
 from django.db import connection as db_connection
 from django.db import transaction
-from django.utils import timezone
 
+from integration.selectors import connection_active_for_store
 from store.models import Category, Product, Sku
 
+from . import clock
 from .models import SkuState, SkuTombstone
 
 CHUNK = 2000
 
 
 def _active_connection_id(store_id: int) -> int | None:
-    from integration.selectors import connection_active_for_store
-
     conn = connection_active_for_store(store_id)
     return conn.pk if conn is not None else None
 
@@ -37,7 +36,7 @@ class _SweepDispatch:
         self.trigger = trigger
 
     def __call__(self) -> None:
-        from . import tasks
+        from . import tasks  # circular at import time: tasks → engine steps → this module
 
         tasks.nudge(tasks.sweep_catalog, (self.connection_id, self.trigger))
 
@@ -66,7 +65,7 @@ def _insert_missing(connection_id: int, pairs: list[tuple[int, int]]) -> None:
 
 
 def _mark_skus(connection_id: int, store_id: int, sku_ids: list[int]) -> int:
-    now = timezone.now()
+    now = clock.now()
     marked = 0
     for start in range(0, len(sku_ids), CHUNK):
         chunk = sku_ids[start : start + CHUNK]
@@ -105,7 +104,7 @@ def products_mark_dirty(store_id: int, product_ids: Iterable[int]) -> int:
     pids = _unique_ints(product_ids)
     if connection_id is None or not pids:
         return 0
-    now = timezone.now()
+    now = clock.now()
     marked = 0
     for start in range(0, len(pids), CHUNK):
         chunk = pids[start : start + CHUNK]
@@ -196,7 +195,7 @@ def connection_mark_all_dirty(connection_id: int, store_id: int, *, force: bool 
     mark every row dirty. `force` also forgets the accepted payload hashes, so everything is re-sent."""
     table = SkuState._meta.db_table
     sku_table = Sku._meta.db_table
-    now = timezone.now()
+    now = clock.now()
     with db_connection.cursor() as cursor:
         # WHERE true: SQLite needs it to parse INSERT ... SELECT ... ON CONFLICT.
         cursor.execute(

@@ -12,15 +12,15 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from tiktok_admin.models import JobLease
 
+from . import clock
 from .models import BatchStatus, SyncBatch
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def lease_seconds() -> float:
 def lease_take(name: str, owner: str, ttl: float | None = None) -> bool:
     """Take or renew the lease. The same owner (a redelivered task keeps its task id) may take it back
     at once; anyone else waits for it to expire."""
-    now = timezone.now()
+    now = clock.now()
     expires = now + timedelta(seconds=ttl if ttl is not None else lease_seconds())
     if JobLease.objects.filter(Q(name=name) & (Q(owner=owner) | Q(expires_at__lte=now))).update(
         owner=owner, expires_at=expires
@@ -53,7 +53,7 @@ def lease_give_back(name: str, owner: str) -> None:
 
 def owner_renew(owner: str, ttl: float | None = None) -> int:
     """Push back the expiry of every lease and batch claim `owner` holds. Returns what was renewed."""
-    expires = timezone.now() + timedelta(seconds=ttl if ttl is not None else lease_seconds())
+    expires = clock.now() + timedelta(seconds=ttl if ttl is not None else lease_seconds())
     renewed = JobLease.objects.filter(owner=owner).update(expires_at=expires)
     renewed += SyncBatch.objects.filter(lease_owner=owner, status=BatchStatus.CLAIMED).update(
         lease_expires_at=expires
@@ -126,9 +126,9 @@ def reconcile_lease_name(connection_id: int) -> str:
 LEASE_PREFIX = "catalog-"
 
 
-def leases_reap(now: object = None) -> list[str]:
+def leases_reap(now: datetime | None = None) -> list[str]:
     """Drop the expired catalog leases (their holders died); returns their names."""
-    now = now or timezone.now()
+    now = now or clock.now()
     names = list(
         JobLease.objects.filter(name__startswith=LEASE_PREFIX, expires_at__lte=now).values_list(
             "name", flat=True

@@ -19,6 +19,7 @@ from django.core.files.storage import FileSystemStorage, default_storage, storag
 from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import filepath_to_uri
 
+from integration.models import TikTokSetup
 from store.models import Category, Sku, SkuImage, SkuPrice
 
 from .models import CatalogExclusion
@@ -111,8 +112,6 @@ def catalog_context(
 
 def context_for_connection(connection: Any) -> CatalogContext:
     """The context of a TikTokConnection: the trade policy is the one picked in the setup form."""
-    from integration.models import TikTokSetup
-
     setup = TikTokSetup.objects.filter(store_id=connection.store_id).select_related("trade_policy").first()
     policy = setup.trade_policy if setup is not None else None
     return catalog_context(

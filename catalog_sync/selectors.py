@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection as db
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from integration.models import TikTokConnection
 from store.models import Product, Sku
+from tiktok_admin.celery import app as celery_app
+from tiktok_admin.models import Heartbeat
 
 from .models import BETWEEN_STATES, Bucket, CatalogCounter, CatalogExclusion, SkuState, SyncRun
 from .validation import field_label, problem_message
@@ -71,8 +74,6 @@ def states_for_list(connection: TikTokConnection, bucket: int, filters: ListFilt
 
 
 def _json_contains_supported() -> bool:
-    from django.db import connection as db
-
     return db.vendor == "postgresql"
 
 
@@ -216,17 +217,13 @@ CHART_RUNS = 20
 
 def _sweep_interval() -> float:
     try:
-        from tiktok_admin.celery import app
-
-        return float(app.conf.beat_schedule["catalog-sweep"]["schedule"])
+        return float(celery_app.conf.beat_schedule["catalog-sweep"]["schedule"])
     except (KeyError, TypeError, ValueError):
         return SWEEP_INTERVAL_SECONDS
 
 
 def next_scheduled_sync(now: datetime | None = None) -> datetime | None:
     """Beat's next delta sweep: the last one it ran plus its interval (None until beat ran once)."""
-    from tiktok_admin.models import Heartbeat
-
     beat = Heartbeat.objects.filter(name="catalog-sweep-all").first()
     if beat is None:
         return None

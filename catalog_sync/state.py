@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
 
+from . import clock
 from .models import BUCKET_OF, Bucket, CatalogCounter, SkuState
 
 COUNTED_BUCKETS = (Bucket.AVAILABLE, Bucket.PENDING, Bucket.NEEDS_DETAILS, Bucket.REJECTED)
@@ -87,7 +87,7 @@ def states_update(
             if not locked:
                 continue
             values = dict(fields)
-            values.setdefault("updated_at", timezone.now())
+            values.setdefault("updated_at", clock.now())
             if status is not None:
                 new_bucket = BUCKET_OF[status]
                 values["status"] = status

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take IDs and call the services. Every task is short (one batch, one
+"""Celery tasks: thin wrappers that take IDs and call the engine's steps. Every task is short (one batch, one
 feed-log check, or a bounded chunk of classification) and re-dispatches itself when work remains, so a
 worker that dies loses at most one step, which redelivery or the reaper gives back."""
 
@@ -11,8 +11,13 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from . import leases, services
-from .models import Trigger
+from integration.models import TikTokConnection
+from tiktok_admin.models import Heartbeat
+
+from . import leases
+from .engine import entry, maintenance, reconcile, review, runs, send, sweep, tunables
+from .engine.outcome import StepAction
+from .models import SkuState, SyncRun, SyncStatus, Trigger
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +34,17 @@ NUDGE_RETRY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2, "i
 _mode = threading.local()
 
 
-def _later(task: Any, args: tuple[Any, ...], countdown: float | None = None) -> None:
+def publish(task: Any, args: tuple[Any, ...], countdown: float | None = None) -> None:
+    """Queue `task` on the broker: every dispatch of this app goes through here, so a test (or the
+    benchmark, which plays the worker itself) replaces this one name to record or drop them."""
     policy = NUDGE_RETRY if getattr(_mode, "nudge", False) else PUBLISH_RETRY
     task.apply_async(args, countdown=max(0.0, countdown or 0.0), retry=True, retry_policy=policy)
+
+
+def _later(task: Any, args: tuple[Any, ...], countdown: float | None = None) -> None:
+    # The tasks dispatch through this second name, which finds `publish` by name at each call, so
+    # replacing either one intercepts them all: tests/e2e/test_tiktok_shop_disconnect.py replaces _later.
+    publish(task, args, countdown)
 
 
 def nudge(task: Any, args: tuple[Any, ...]) -> None:
@@ -55,7 +68,7 @@ def _owner(task: Any) -> str:
 
 @shared_task(bind=True, name="catalog_sync.tasks.full_sync", acks_late=True)
 def full_sync(self: Any, connection_id: int, trigger: str = Trigger.CONNECT, force: bool = False) -> int:
-    marked = services.connection_full_sync_prepare(connection_id, trigger=trigger, force=force)
+    marked = entry.connection_full_sync_prepare(connection_id, trigger=trigger, force=force)
     dispatch_sweep(connection_id, trigger)
     return marked
 
@@ -75,7 +88,7 @@ def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) 
             # Another sweeper has it; it re-checks for dirty rows before it lets go.
             return {"skipped": True}
         try:
-            result = services.connection_sweep(
+            result = sweep.connection_sweep(
                 connection_id, trigger=trigger, max_rows=SWEEP_ROWS_PER_TASK, on_first_chunk=kick
             )
         except Exception:
@@ -85,7 +98,7 @@ def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) 
             raise
     if result.more:
         dispatch_sweep(connection_id, trigger)
-    elif services.dirty_rows_waiting(connection_id):
+    elif runs.dirty_rows_waiting(connection_id):
         # Marked while we were finishing: go again rather than wait for beat.
         dispatch_sweep(connection_id, trigger)
     if not kicked:
@@ -97,7 +110,7 @@ def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) 
 def send_batches(self: Any, connection_id: int) -> str:
     """One step of the catalog's send loop; schedules the next step itself."""
     try:
-        outcome = services.connection_send_step(connection_id, owner=_owner(self))
+        outcome = send.connection_send_step(connection_id, owner=_owner(self))
     except Exception:
         # Not a TikTok answer (those are handled inside): Redis or the database went away mid-step.
         # The batch state is in the database; keep the loop alive instead of losing it with this message.
@@ -106,11 +119,12 @@ def send_batches(self: Any, connection_id: int) -> str:
         raise
     if outcome.next_in is not None:
         _later(send_batches, (connection_id,), outcome.next_in)
-    if outcome.action in ("completed", "idle_review"):
-        _later(poll_review, (connection_id,), services.review_poll_seconds())
-    if outcome.action == "completed" and services.dirty_rows_waiting(connection_id):
+    if outcome.action in (StepAction.COMPLETED, StepAction.IDLE_REVIEW):
+        _later(poll_review, (connection_id,), tunables.review_poll_seconds())
+    if outcome.action == StepAction.COMPLETED and runs.dirty_rows_waiting(connection_id):
         dispatch_sweep(connection_id)
-    return outcome.action
+    # The plain string, as the result backend always stored it.
+    return outcome.action.value
 
 
 @shared_task(bind=True, name="catalog_sync.tasks.poll_review", acks_late=True)
@@ -118,9 +132,9 @@ def poll_review(self: Any, connection_id: int) -> dict[str, int]:
     with leases.lease_held(leases.review_lease_name(connection_id), _owner(self)) as mine:
         if not mine:
             return {"skipped": 1}
-        result = services.connection_poll_review(connection_id)
+        result = review.connection_poll_review(connection_id)
     if result["left"]:
-        _later(poll_review, (connection_id,), services.review_poll_seconds())
+        _later(poll_review, (connection_id,), tunables.review_poll_seconds())
     return result
 
 
@@ -130,30 +144,25 @@ def poll_review(self: Any, connection_id: int) -> dict[str, int]:
 @shared_task(name="catalog_sync.tasks.sweep_all")
 def sweep_all() -> int:
     """Beat: a delta sweep for every connected catalog (fans out from DB state)."""
-    from integration.models import TikTokConnection
-    from tiktok_admin.models import Heartbeat
-
     Heartbeat.objects.update_or_create(name="catalog-sweep-all", defaults={"seen_at": timezone.now()})
     ids = list(TikTokConnection.objects.filter(status="connected").values_list("id", flat=True))
-    from .models import SyncRun
-
     stores = dict(TikTokConnection.objects.filter(id__in=ids).values_list("id", "store_id"))
     for cid in ids:
-        services.trade_policy_follow(cid, stores[cid])
+        sweep.trade_policy_follow(cid, stores[cid])
         if not SyncRun.objects.filter(connection_id=cid).exists():
             # Connected but never synced (the first full sync's message was lost): start it now.
             _later(full_sync, (cid, Trigger.CONNECT, False))
-        elif services.dirty_rows_waiting(cid):
+        elif runs.dirty_rows_waiting(cid):
             dispatch_sweep(cid, Trigger.SCHEDULE)
         else:
-            services.run_finish_if_idle(cid)
+            runs.run_finish_if_idle(cid)
     return len(ids)
 
 
 @shared_task(name="catalog_sync.tasks.poll_feed_logs")
 def poll_feed_logs() -> int:
     """Beat: nudge every catalog that has a batch in flight or SKUs waiting to be sent."""
-    ids = services.connections_with_work()
+    ids = maintenance.connections_with_work()
     for cid in ids:
         _later(send_batches, (cid,))
     return len(ids)
@@ -161,10 +170,6 @@ def poll_feed_logs() -> int:
 
 @shared_task(name="catalog_sync.tasks.poll_review_status")
 def poll_review_status() -> int:
-    from integration.models import TikTokConnection
-
-    from .models import SkuState, SyncStatus
-
     # Per connection on the (connection, status) index: never a scan of every SKU of every store.
     ids = [
         cid
@@ -180,22 +185,20 @@ def poll_review_status() -> int:
 def reap_leases() -> dict[str, int]:
     """Beat: free what dead workers held and start their work again at once (a live holder's heartbeat
     keeps its leases from expiring, so only a dead one's are freed)."""
-    reaped = services.reap()
+    reaped = maintenance.reap()
     for cid in sorted(reaped.sweep):
         dispatch_sweep(cid)
     for cid in sorted(reaped.review):
         _later(poll_review, (cid,))
     for cid in sorted(reaped.reconcile):
         _later(reconcile_catalog, (cid,))
-    for cid in services.connections_with_work():
+    for cid in maintenance.connections_with_work():
         _later(send_batches, (cid,))
     return reaped.as_dict()
 
 
 @shared_task(name="catalog_sync.tasks.reconcile_all")
 def reconcile_all() -> int:
-    from integration.models import TikTokConnection
-
     ids = list(TikTokConnection.objects.filter(status="connected").values_list("id", flat=True))
     for cid in ids:
         _later(reconcile_catalog, (cid,))
@@ -207,9 +210,9 @@ def reconcile_catalog(self: Any, connection_id: int) -> dict[str, Any]:
     with leases.lease_held(leases.reconcile_lease_name(connection_id), _owner(self)) as mine:
         if not mine:
             return {"skipped": True}
-        return services.connection_reconcile(connection_id)
+        return reconcile.connection_reconcile(connection_id)
 
 
 @shared_task(name="catalog_sync.tasks.prune")
 def prune() -> dict[str, int]:
-    return services.prune()
+    return maintenance.prune()

@@ -6,15 +6,15 @@ from typing import Any
 
 from django import template
 
+from integration.selectors import connection_active_for_store
+
+from ..selectors import panel_data
+
 register = template.Library()
 
 
 @register.inclusion_tag("catalog_sync/_panel_body.html", takes_context=True)
 def catalog_sync_panel(context: template.Context) -> dict[str, Any]:
-    from integration.selectors import connection_active_for_store
-
-    from ..selectors import panel_data
-
     request = context.get("request")
     connection = context.get("connection")
     store = getattr(request, "store", None)

@@ -1,5 +1,6 @@
 """Fixtures for the catalog sync: a live sandbox process, a connected store with real image files,
-and a driver that runs the sync in-process (the worker tests run it in real Celery workers)."""
+the engine's clock, and a driver that runs the sync in-process (the worker tests run it in real Celery
+workers)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +22,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
+from catalog_sync import clock, services, tasks
+from catalog_sync.models import SkuState, SyncStatus
+from catalog_sync.services import StepAction
 from integration.models import TikTokConnection, TikTokSetup
 from store.models import Brand, Category, Product, Sku, SkuImage, SkuPrice, Store
 from tests.plugins.processes import free_port, stop_process, wait_for_port
@@ -129,13 +134,53 @@ def _media(settings: Any, tmp_path: Path) -> None:
 def dispatched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...], float | None]]:
     """In-process tests record what would be sent to Celery instead of needing a broker."""
     calls: list[tuple[str, tuple[Any, ...], float | None]] = []
-    from catalog_sync import tasks
 
     def record(task: Any, args: tuple[Any, ...], countdown: float | None = None) -> None:
         calls.append((task.name, args, countdown))
 
-    monkeypatch.setattr(tasks, "_later", record)
+    monkeypatch.setattr(tasks, "publish", record)
     return calls
+
+
+class SteppedClock:
+    """The engine's clock in these tests: wall time plus every wait a test skipped. Moving it past a
+    backoff replaces sleeping through it; it never runs backwards, so what the engine wrote earlier stays
+    in the past, and while nothing is skipped it reads exactly the system clock (the worker tests)."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.skipped
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        if seconds > 0:
+            self.skipped += seconds
+
+
+@contextmanager
+def engine_clock() -> Iterator[SteppedClock]:
+    """The SteppedClock the engine reads, installed for the block unless one already is (then it is kept,
+    so time moved in one `drive()` stays moved for the rest of the test)."""
+    current = clock.clock_get()
+    if isinstance(current, SteppedClock):
+        yield current
+        return
+    stepped = SteppedClock()
+    previous = clock.clock_set(stepped)
+    try:
+        yield stepped
+    finally:
+        clock.clock_set(previous)
+
+
+@pytest.fixture(autouse=True)
+def stepped_clock() -> Iterator[SteppedClock]:
+    with engine_clock() as stepped:
+        yield stepped
 
 
 _PNG_CACHE: dict[tuple[int, int], bytes] = {}
@@ -253,37 +298,42 @@ def connect(store: Store, sandbox: Sandbox | None = None) -> TikTokConnection:
 
 def drive(
     connection_id: int, sandbox: Sandbox | None = None, *, timeout: float = 30.0, until_reviewed: bool = True
-) -> list[str]:
-    """Run the sync in this process until nothing is left: sweep, send steps, review polls."""
-    from catalog_sync import services
-    from catalog_sync.models import SkuState, SyncStatus
-
-    actions: list[str] = []
+) -> list[StepAction]:
+    """Run the sync in this process until nothing is left: sweep, send steps, review polls. Where a
+    worker would wait (a backoff, the review poll's interval) the engine's clock is moved instead: the
+    sandbox's `tick` finishes its own feed logs and reviews at once, so nothing needs wall time to pass."""
+    actions: list[StepAction] = []
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        services.connection_sweep(connection_id)
-        outcome = services.connection_send_step(connection_id)
-        actions.append(outcome.action)
-        if outcome.action in ("waiting", "sent") and sandbox is not None:
-            sandbox.tick()
-            continue
-        if outcome.action in ("stopped", "auth_failed"):
-            return actions
-        if outcome.action in ("idle", "idle_review"):
-            if not until_reviewed:
-                return actions
-            if sandbox is not None:
+    with engine_clock() as stepped:
+        while time.monotonic() < deadline:
+            services.connection_sweep(connection_id)
+            outcome = services.connection_send_step(connection_id)
+            actions.append(outcome.action)
+            if outcome.action in (StepAction.WAITING, StepAction.SENT) and sandbox is not None:
                 sandbox.tick()
-            services.connection_poll_review(connection_id)
-            in_review = SkuState.objects.filter(
-                connection_id=connection_id, status=SyncStatus.IN_REVIEW
-            ).exists()
-            if not in_review and not services.dirty_rows_waiting(connection_id):
-                services.run_finish_if_idle(connection_id)
+                continue
+            if outcome.action in (StepAction.STOPPED, StepAction.AUTH_FAILED):
                 return actions
-            time.sleep(0.05)
-        elif outcome.action in ("retry", "backoff", "log_retry", "failed"):
-            time.sleep(min(outcome.next_in or 0.1, 1.0))
+            if outcome.action in (StepAction.IDLE, StepAction.IDLE_REVIEW):
+                if not until_reviewed:
+                    return actions
+                if sandbox is not None:
+                    sandbox.tick()
+                services.connection_poll_review(connection_id)
+                in_review = SkuState.objects.filter(
+                    connection_id=connection_id, status=SyncStatus.IN_REVIEW
+                ).exists()
+                if not in_review and not services.dirty_rows_waiting(connection_id):
+                    services.run_finish_if_idle(connection_id)
+                    return actions
+                stepped.advance(services.review_poll_seconds())
+            elif outcome.action in (
+                StepAction.RETRY,
+                StepAction.BACKOFF,
+                StepAction.LOG_RETRY,
+                StepAction.FAILED,
+            ):
+                stepped.advance(outcome.next_in or 0.1)
     raise AssertionError(f"sync did not settle in {timeout}s: {actions[-20:]}")
 
 

@@ -80,7 +80,7 @@ def test_a_broker_outage_never_breaks_the_merchants_request(monkeypatch, caplog)
             assert kwargs["retry_policy"] == tasks.NUDGE_RETRY
             raise ConnectionError("broker down")
 
-    monkeypatch.undo()  # the real _later, not the recorder
+    monkeypatch.undo()  # the real tasks.publish, not the recorder
     tasks.nudge(Down(), (1, "change"))
     assert "beat will pick the work up" in caplog.text
 

@@ -10,11 +10,15 @@ import pytest
 from django.utils import timezone
 
 from catalog_sync import leases, services
+from catalog_sync.engine import remote
 from catalog_sync.models import BatchStatus, SkuState, SkuTombstone, SyncBatch, SyncRun, SyncStatus
 from catalog_sync.selectors import catalog_counts
+from catalog_sync.services import StepAction
 from catalog_sync.state import states_update
+from integration.services import connection_disconnect
 from tests.catalog_sync.conftest import connect, drive
-from tiktok_api import FeedLog
+from tiktok_admin.models import JobLease
+from tiktok_api import FeedLog, ThrottledError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +43,7 @@ def sent_batch(catalog, sandbox, n, settings):
     services.connection_full_sync_prepare(conn.pk)
     services.connection_sweep(conn.pk)
     outcome = services.connection_send_step(conn.pk)
-    assert outcome.action == "sent"
+    assert outcome.action == StepAction.SENT
     return conn, skus, SyncBatch.objects.get(pk=outcome.batch_id)
 
 
@@ -52,7 +56,7 @@ def test_feed_log_errors_map_back_by_index_and_only_failed_skus_retry(catalog, s
         "affected_product_count": 1,
         "affected_product_item_list": [{"index": 3, "sku_id": str(batch.sku_ids[2])}],
     }
-    services._complete(conn, batch, feed_log("SUCCESS", [error]))
+    services.batch_complete(conn, batch, feed_log("SUCCESS", [error]))
     states = {s.sku_id: s for s in SkuState.objects.filter(connection=conn)}
     failed = states[batch.sku_ids[2]]
     assert (failed.status, failed.op, failed.attempts) == ("queued", "upload", 1)
@@ -66,7 +70,7 @@ def test_feed_log_errors_map_back_by_index_and_only_failed_skus_retry(catalog, s
         retry = SyncBatch.objects.get(pk=outcome.batch_id)
         assert retry.sku_ids == [batch.sku_ids[2]]
         error["affected_product_item_list"] = [{"index": 1, "sku_id": str(batch.sku_ids[2])}]
-        services._complete(conn, retry, feed_log("FAILED", [error]))
+        services.batch_complete(conn, retry, feed_log("FAILED", [error]))
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("rejected", 3)
     assert (failed.reject_reason, failed.reject_suggestion) == (
@@ -77,7 +81,7 @@ def test_feed_log_errors_map_back_by_index_and_only_failed_skus_retry(catalog, s
     # Unchanged, it is not sent a fourth time.
     SkuState.objects.filter(pk=failed.pk).update(dirty=True)
     services.connection_sweep(conn.pk)
-    assert services.connection_send_step(conn.pk).action in ("idle", "idle_review")
+    assert services.connection_send_step(conn.pk).action in (StepAction.IDLE, StepAction.IDLE_REVIEW)
 
 
 def test_unlisted_errors_are_found_by_asking_tiktok(catalog, sandbox, settings, monkeypatch):
@@ -88,9 +92,9 @@ def test_unlisted_errors_are_found_by_asking_tiktok(catalog, sandbox, settings, 
         def product_get(self, *a, **kw):
             return SimpleNamespace(products=[SimpleNamespace(sku_id=s) for s in kw["sku_ids"] if s in kept])
 
-    monkeypatch.setattr(services, "_client", Client)
+    monkeypatch.setattr(remote, "tiktok_client", Client)
     # TikTok says 1 error but lists no SKU (it lists at most 5 per issue).
-    services._complete(conn, batch, feed_log("SUCCESS", [], error_count=1))
+    services.batch_complete(conn, batch, feed_log("SUCCESS", [], error_count=1))
     lost = SkuState.objects.get(connection=conn, sku_id=batch.sku_ids[2])
     assert (lost.status, lost.op, lost.attempts) == ("queued", "upload", 1)
     assert SkuState.objects.filter(connection=conn, status="in_review").count() == 2
@@ -114,24 +118,22 @@ def test_review_outcomes(catalog, sandbox):
     )
     SkuState.objects.filter(pk=states[ok.pk].pk).update(status="in_review", bucket=2)
     services.counters_recount(conn.pk)
-    services._apply_review(conn.pk, [product], {str(ok.pk): states[ok.pk].pk})
+    services.review_apply(conn.pk, [product], {str(ok.pk): states[ok.pk].pk})
     state = SkuState.objects.get(pk=states[ok.pk].pk)
     assert state.status == "needs_details" and state.problems[0]["code"] == "image_filtered"
 
 
 def test_disconnect_stops_queued_batches_before_their_next_request(catalog, sandbox, settings):
-    from integration.services import connection_disconnect
-
     settings.CATALOG_SYNC_UPLOAD_BATCH = 2
     for _ in range(6):
         catalog.sku()
     conn = connect(catalog.store, sandbox)
     services.connection_full_sync_prepare(conn.pk)
     services.connection_sweep(conn.pk)
-    assert services.connection_send_step(conn.pk).action == "sent"
+    assert services.connection_send_step(conn.pk).action == StepAction.SENT
     connection_disconnect(conn.pk, reason="manual")
     uploads = len(sandbox.journal(endpoint="catalog/product/upload"))
-    assert services.connection_send_step(conn.pk).action == "stopped"
+    assert services.connection_send_step(conn.pk).action == StepAction.STOPPED
     assert len(sandbox.journal(endpoint="catalog/product/upload")) == uploads == 1
     assert not SyncBatch.objects.filter(connection=conn, status__in=["claimed", "sent"]).exists()
     assert SyncRun.objects.get(connection=conn).status == "stopped"
@@ -142,8 +144,6 @@ def test_lease_same_owner_may_retake_others_wait():
     assert leases.lease_take("catalog-send:1", "task-a", ttl=60)
     assert leases.lease_take("catalog-send:1", "task-a", ttl=60)  # redelivered task keeps its id
     assert not leases.lease_take("catalog-send:1", "task-b", ttl=60)
-    from tiktok_admin.models import JobLease
-
     JobLease.objects.filter(name="catalog-send:1").update(expires_at=timezone.now() - timedelta(seconds=1))
     assert leases.lease_take("catalog-send:1", "task-b", ttl=60)
 
@@ -206,20 +206,22 @@ def test_a_feed_log_tiktok_does_not_know_sends_the_batch_again(catalog, sandbox,
     conn, skus, batch = sent_batch(catalog, sandbox, 2, settings)
     SyncBatch.objects.filter(pk=batch.pk).update(feed_log_id="999999999")
     outcome = services.connection_send_step(conn.pk)
-    assert outcome.action == "requeued"
+    assert outcome.action == StepAction.REQUEUED
     assert set(SkuState.objects.filter(connection=conn).values_list("status", flat=True)) == {"queued"}
     assert SyncBatch.objects.get(pk=batch.pk).status == "failed"
     drive(conn.pk, sandbox)
     assert sandbox.sku_ids(conn.catalog_id) == {str(s.pk) for s in skus}
 
 
-def test_a_feed_log_that_never_finishes_is_given_up(catalog, sandbox, settings):
+def test_a_feed_log_that_never_finishes_is_given_up(catalog, sandbox, settings, stepped_clock):
     sandbox.config(feed_wait_seconds=3600)  # TikTok never gets to it
     conn, skus, batch = sent_batch(catalog, sandbox, 2, settings)
-    assert services.connection_send_step(conn.pk).action == "waiting"
-    SyncBatch.objects.filter(pk=batch.pk).update(sent_at=timezone.now() - timedelta(hours=2))
+    assert services.connection_send_step(conn.pk).action == StepAction.WAITING
     settings.CATALOG_SYNC_FEED_LOG_GIVE_UP_SECONDS = 60
-    assert services.connection_send_step(conn.pk).action == "requeued"
+    stepped_clock.advance(30)
+    assert services.connection_send_step(conn.pk).action == StepAction.WAITING
+    stepped_clock.advance(31)
+    assert services.connection_send_step(conn.pk).action == StepAction.REQUEUED
     assert SkuState.objects.filter(connection=conn, status="queued", op="upload", batch=None).count() == 2
 
 
@@ -230,15 +232,43 @@ def test_send_step_says_idle_review_only_while_tiktok_still_reviews_something(ca
     sku = catalog.sku()
     services.connection_full_sync_prepare(conn.pk)
     services.connection_sweep(conn.pk)
-    assert services.connection_send_step(conn.pk).action == "sent"
+    assert services.connection_send_step(conn.pk).action == StepAction.SENT
     state = SkuState.objects.get(connection=conn, sku_id=sku.pk)
     # The feed log is done and the SKU waits for TikTok's review.
-    services._complete(conn, SyncBatch.objects.get(connection=conn), feed_log("SUCCESS", []))
+    services.batch_complete(conn, SyncBatch.objects.get(connection=conn), feed_log("SUCCESS", []))
     state.refresh_from_db()
     assert state.status == "in_review" and catalog_counts(conn).pending == 1
-    assert services.connection_send_step(conn.pk).action == "idle_review"
+    assert services.connection_send_step(conn.pk).action == StepAction.IDLE_REVIEW
 
     # TikTok approves it (what the review poll records).
     states_update(conn.pk, [state.pk], status="available")
     assert catalog_counts(conn).pending == 0
-    assert services.connection_send_step(conn.pk).action == "idle"
+    assert services.connection_send_step(conn.pk).action == StepAction.IDLE
+
+
+def test_a_throttled_upload_waits_its_backoff_on_the_engine_clock(
+    catalog, sandbox, settings, monkeypatch, stepped_clock
+):
+    """The retry's next attempt is stored in the engine's time: moving its clock past the backoff is all
+    it takes to send again (no test sleeps through a backoff)."""
+    for _ in range(2):
+        catalog.sku()
+    conn = connect(catalog.store, sandbox)
+    services.connection_full_sync_prepare(conn.pk)
+    services.connection_sweep(conn.pk)
+
+    class Throttled:
+        def product_upload(self, *a, **kw):
+            raise ThrottledError("App reaches the QPS limit.", code=40100, retry_after=5.0)
+
+    real = remote.tiktok_client
+    monkeypatch.setattr(remote, "tiktok_client", Throttled)
+    retry = services.connection_send_step(conn.pk)
+    # The first retry waits 1-2 s, or longer when TikTok asks for it.
+    assert (retry.action, retry.next_in) == (StepAction.RETRY, 5.0)
+    monkeypatch.setattr(remote, "tiktok_client", real)
+    waiting = services.connection_send_step(conn.pk)
+    assert waiting.action == StepAction.BACKOFF and 4.0 < waiting.next_in <= 5.0
+    stepped_clock.advance(waiting.next_in)
+    assert services.connection_send_step(conn.pk).action == StepAction.SENT
+    assert len(sandbox.journal(endpoint="catalog/product/upload")) == 1

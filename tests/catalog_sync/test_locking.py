@@ -8,7 +8,6 @@ deadlock, if that worker then needed a counter)."""
 from __future__ import annotations
 
 import threading
-import time
 from types import SimpleNamespace
 
 import psycopg
@@ -20,12 +19,24 @@ from catalog_sync.models import SkuState, SyncStatus
 from catalog_sync.selectors import catalog_counts
 from catalog_sync.state import counters_ensure, states_update
 from tests.catalog_sync.conftest import connect
+from tests.plugins.processes import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def product(sku_id: int, audit: str) -> SimpleNamespace:
     return SimpleNamespace(sku_id=str(sku_id), audit_status=audit, image_status="", rejected_info=[])
+
+
+def blocked_by(watcher: psycopg.Connection, holder_pid: int) -> bool:
+    """Is some backend waiting for a lock `holder_pid` holds? (`watcher` autocommits: pg_stat_activity is
+    read once per transaction, so a long transaction would keep seeing the first answer.)"""
+    row = watcher.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE NOT l.granted AND a.wait_event_type = 'Lock' AND %s = ANY (pg_blocking_pids(a.pid)))",
+        [holder_pid],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def test_a_review_poll_waiting_for_a_row_holds_no_counter(catalog) -> None:
@@ -43,17 +54,20 @@ def test_a_review_poll_waiting_for_a_row_holds_no_counter(catalog) -> None:
 
     def poll() -> None:
         try:
-            services._apply_review(
+            services.review_apply(
                 conn.pk, [product(1, "approved"), product(2, "rejected")], {"1": first.pk, "2": second.pk}
             )
         finally:
             connections.close_all()
 
     poller = threading.Thread(target=poll)
+    watcher = psycopg.connect(**params, autocommit=True)
     poller.start()
     blocked_counter = None
     try:
-        time.sleep(1.0)  # the poll is now waiting for the second row
+        assert wait_until(lambda: blocked_by(watcher, holder.info.backend_pid), timeout=10, interval=0.02), (
+            "the review poll never came to wait for the second row"
+        )
         assert poller.is_alive()
         # Meanwhile the catalog's counters stay free for everyone else.
         other = psycopg.connect(**params)
@@ -70,6 +84,7 @@ def test_a_review_poll_waiting_for_a_row_holds_no_counter(catalog) -> None:
     finally:
         holder.rollback()
         holder.close()
+        watcher.close()
         poller.join(timeout=10)
     assert blocked_counter is None, "the review poll held the counters while it waited for a row"
     assert not poller.is_alive()

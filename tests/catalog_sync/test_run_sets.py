@@ -14,6 +14,7 @@ from catalog_sync import dirty, leases, services
 from catalog_sync.mapping import context_for_connection
 from catalog_sync.models import BETWEEN_STATES, BatchStatus, SkuState, SyncBatch, SyncRun, SyncStatus
 from catalog_sync.selectors import catalog_counts
+from catalog_sync.services import StepAction
 from store import services as store_services
 from tests.catalog_sync.conftest import connect, drive
 from tests.plugins.processes import wait_until
@@ -33,7 +34,7 @@ def test_a_run_completes_only_when_its_own_rows_are_settled(catalog, sandbox, se
     assert set(SkuState.objects.filter(connection=conn).values_list("run_id", flat=True)) == {run.pk}
     assert SkuState.objects.filter(connection=conn, dirty=True).count() == 0
 
-    assert services.connection_send_step(conn.pk).action == "sent"
+    assert services.connection_send_step(conn.pk).action == StepAction.SENT
     assert services.run_finish_if_idle(conn.pk) is None, "two SKUs are still queued, two in flight"
     run.refresh_from_db()
     assert run.status == "running"

@@ -41,10 +41,11 @@ if os.environ.get("TEST_PAUSE_IN_CLASSIFY"):
     import threading
     from pathlib import Path
 
-    from catalog_sync import services
+    # Where the sweep looks it up: sweep_chunk_classify calls its own module's classify_rows.
+    from catalog_sync.engine import sweep
 
     _marker = Path(os.environ["TEST_PAUSE_IN_CLASSIFY"])
-    _classify = services.classify_rows
+    _classify = sweep.classify_rows
 
     def _paused_classify(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         if not _marker.exists():
@@ -52,7 +53,7 @@ if os.environ.get("TEST_PAUSE_IN_CLASSIFY"):
             threading.Event().wait(120)
         return _classify(*args, **kwargs)
 
-    services.classify_rows = _paused_classify
+    sweep.classify_rows = _paused_classify
 
 if __name__ == "__main__":
     concurrency = os.environ.get("TEST_WORKER_CONCURRENCY", "2")

@@ -27,7 +27,7 @@ def merchant_catalog(store: Any, make_user: Any, settings: Any, tmp_path: Any, m
     cache.clear()
     sent: list[tuple[str, tuple[Any, ...]]] = []
     monkeypatch.setattr(
-        "catalog_sync.tasks._later", lambda task, args, countdown=None: sent.append((task.name, args))
+        "catalog_sync.tasks.publish", lambda task, args, countdown=None: sent.append((task.name, args))
     )
 
     category = Category.objects.create(store=store, name="Roupas", slug="roupas")

@@ -16,6 +16,7 @@ from catalog_sync import services
 from catalog_sync.mapping import catalog_context, evaluate, load_facts
 from catalog_sync.models import SkuState, SyncRun, SyncStatus, Trigger
 from catalog_sync.progress import Progress
+from catalog_sync.services import StepAction
 from catalog_sync.validation import problem_message
 from integration.models import TikTokSetup
 from integration.selectors import connection_active_for_store
@@ -62,9 +63,14 @@ class Command(BaseCommand):
             outcome = services.connection_send_step(conn.pk)
             sent += outcome.sent
             send.update(sent, outcome.action)
-            if outcome.action in ("idle", "idle_review", "stopped", "auth_failed"):
+            if outcome.action in (
+                StepAction.IDLE,
+                StepAction.IDLE_REVIEW,
+                StepAction.STOPPED,
+                StepAction.AUTH_FAILED,
+            ):
                 break
-            if outcome.action == "busy":
+            if outcome.action == StepAction.BUSY:
                 time.sleep(1.0)
             elif outcome.next_in:
                 time.sleep(min(outcome.next_in, 30.0))
