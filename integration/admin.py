@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import (
-    Affiliate,
     AuditEvent,
     ConnectAttempt,
     DisconnectReason,
@@ -64,13 +63,6 @@ class TikTokConnectionAdmin(ReadOnlyAdmin):
 class TikTokSetupAdmin(ReadOnlyAdmin):
     list_display = ("store", "affiliate_id", "store_name", "website", "confirmed_at")
     search_fields = ("store__account", "affiliate_id", "store_name")
-    list_select_related = ("store",)
-
-
-@admin.register(Affiliate)
-class AffiliateAdmin(admin.ModelAdmin):
-    list_display = ("store", "code", "name", "created_at")
-    search_fields = ("store__account", "code", "name")
     list_select_related = ("store",)
 
 

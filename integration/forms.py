@@ -9,9 +9,9 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from store.models import Store, TradePolicy
+from store.models import Affiliate, Store, TradePolicy
 
-from .models import Affiliate, TikTokSetup
+from .models import TikTokSetup
 
 CONSONANTS_RE = re.compile(r"^[B-DF-HJ-NP-TV-Z]{3}$")
 COUNTRY_CODE_RE = re.compile(r"^\+[1-9]\d{0,2}$")

@@ -42,29 +42,6 @@ class TikTokSetup(models.Model):
         return f"{self.affiliate_id} · {self.store_name}"
 
 
-class Affiliate(models.Model):
-    """A VTEX affiliate of the store: the 3-consonant ID an external channel's orders and catalog are tied
-    to. TikTok's is created when the setup is confirmed; other channels may hold other IDs."""
-
-    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="affiliates")
-    code = models.CharField(
-        _("affiliate ID"),
-        max_length=3,
-        validators=[RegexValidator(r"^[B-DF-HJ-NP-TV-Z]{3}$", _("Use exactly 3 consonants, e.g. TKT."))],
-    )
-    name = models.CharField(_("name"), max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["store", "code"], name="uniq_affiliate_store_code")]
-        verbose_name = _("affiliate")
-        verbose_name_plural = _("affiliates")
-
-    def __str__(self) -> str:
-        return f"{self.code} · {self.name}"
-
-
 class ConnectionStatus(models.TextChoices):
     CONNECTED = "connected", _("Connected")
     DISCONNECTED = "disconnected", _("Disconnected")

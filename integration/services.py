@@ -22,13 +22,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from store.models import Membership, Role, Store
+from store import services as store_services
+from store.models import Store
+from store.selectors import store_admin_emails
 
 from . import remote
 from .crypto import encrypted_with_primary_key, rotate_str
 from .destinations import ID_RE
 from .models import (
-    Affiliate,
     AuditAction,
     AuditEvent,
     ConnectAttempt,
@@ -352,13 +353,7 @@ def admins_notify_disconnected(store_id: int, connection_id: int) -> int:
     """E-mail the store's admins that TikTok ended the connection, in the store's language."""
     store = Store.objects.get(pk=store_id)
     connection = TikTokConnection.objects.get(pk=connection_id)
-    recipients = sorted(
-        {
-            m.user.email
-            for m in Membership.objects.filter(store_id=store_id, role=Role.ADMIN).select_related("user")
-            if m.user.email and m.user.is_active
-        }
-    )
+    recipients = store_admin_emails(store_id)
     if not recipients:
         return 0
     page_url = settings.PUBLIC_BASE_URL + reverse("tiktok-page", kwargs={"account": store.account})
@@ -427,9 +422,8 @@ def setup_confirm(store: Store, data: dict[str, Any], *, actor: AbstractBaseUser
         if setup is None:
             affiliate_id = data["affiliate_id"]
             try:
-                with transaction.atomic():
-                    Affiliate.objects.create(store=store, code=affiliate_id, name=TIKTOK_AFFILIATE_NAME)
-            except IntegrityError as exc:
+                store_services.affiliate_create(store, code=affiliate_id, name=TIKTOK_AFFILIATE_NAME)
+            except store_services.AffiliateTakenError as exc:
                 raise IntegrationError(
                     _("The affiliate ID %(code)s is already used in this store. Choose a new one.")
                     % {"code": affiliate_id},

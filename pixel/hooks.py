@@ -1,6 +1,6 @@
-"""The storefront calls these at the three moments the seed lists (page view, add to cart, order
-placed). They run inside the caller's transaction so the server-side outbox row commits with the cart
-or order change, and they never make an HTTP call in the shopper's request."""
+"""`pixel.subscribers` calls these when the store publishes the three moments the seed lists (page view,
+add to cart, order placed). They run inside the store's transaction so the server-side outbox row commits
+with the cart or order change, and they never make an HTTP call in the shopper's request."""
 
 from __future__ import annotations
 

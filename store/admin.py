@@ -1,5 +1,6 @@
 """Django admin for ops to fix store data. Product, SKU, price and image changes go through
-store.services so catalog dirty-marking also covers edits made here."""
+store.services, and the other catalog edits (trade policies, categories, brands, deletions) are published
+here (`store.changes`), so the channels (the TikTok catalog sync) hear of edits made here too."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog_sync import dirty as catalog_dirty
-
-from . import services
+from . import changes, services
 from .models import (
+    Affiliate,
     Brand,
     Cart,
     CartItem,
@@ -38,6 +38,10 @@ class TradePolicyInline(admin.TabularInline):
     extra = 0
 
 
+def _trade_policy_changed(policy: TradePolicy) -> None:
+    changes.publish(changes.TradePolicyChanged(policy.store_id, policy.pk))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -50,6 +54,20 @@ class StoreAdmin(admin.ModelAdmin):
     list_filter = ["country", "currency", "cms_kind", "locale"]
     search_fields = ["account", "name", "domain"]
     inlines = [TradePolicyInline, MembershipInline]
+
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        # Like the trade policy's own form: an edited policy may change what TikTok sells at.
+        for policy, _fields in getattr(formset, "changed_objects", []):
+            if isinstance(policy, TradePolicy):
+                _trade_policy_changed(policy)
+
+
+@admin.register(Affiliate)
+class AffiliateAdmin(admin.ModelAdmin):
+    list_display = ("store", "code", "name", "created_at")
+    search_fields = ("store__account", "code", "name")
+    list_select_related = ("store",)
 
 
 @admin.register(Membership)
@@ -70,7 +88,7 @@ class TradePolicyAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: TradePolicy, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change:
-            catalog_dirty.store_mark_all_dirty(obj.store_id)
+            _trade_policy_changed(obj)
 
 
 @admin.register(Category)
@@ -85,15 +103,16 @@ class CategoryAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Category, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change:
-            catalog_dirty.categories_mark_dirty(obj.store_id, [obj.pk])
+            changes.publish(changes.CategoriesChanged(obj.store_id, (obj.pk,)))
 
+    # Published before the delete, while the products still point at the category.
     def delete_model(self, request: HttpRequest, obj: Category) -> None:
-        catalog_dirty.categories_mark_dirty(obj.store_id, [obj.pk])
+        changes.publish(changes.CategoriesChanged(obj.store_id, (obj.pk,)))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
         for store_id, pk in queryset.values_list("store_id", "pk"):
-            catalog_dirty.categories_mark_dirty(store_id, [pk])
+            changes.publish(changes.CategoriesChanged(store_id, (pk,)))
         super().delete_queryset(request, queryset)
 
 
@@ -106,15 +125,15 @@ class BrandAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Brand, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change:
-            catalog_dirty.brands_mark_dirty(obj.store_id, [obj.pk])
+            changes.publish(changes.BrandsChanged(obj.store_id, (obj.pk,)))
 
     def delete_model(self, request: HttpRequest, obj: Brand) -> None:
-        catalog_dirty.brands_mark_dirty(obj.store_id, [obj.pk])
+        changes.publish(changes.BrandsChanged(obj.store_id, (obj.pk,)))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Brand]) -> None:
         for store_id, pk in queryset.values_list("store_id", "pk"):
-            catalog_dirty.brands_mark_dirty(store_id, [pk])
+            changes.publish(changes.BrandsChanged(store_id, (pk,)))
         super().delete_queryset(request, queryset)
 
 
@@ -170,8 +189,8 @@ class ProductAdmin(admin.ModelAdmin):
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            # A SKU removed here leaves a tombstone so TikTok is told.
-            catalog_dirty.skus_mark_deleted(obj.store_id, [obj.pk])
+            # Published in the deleting transaction: the sync leaves a tombstone so TikTok is told.
+            changes.publish(changes.SkusDeleted(obj.store_id, (obj.pk,)))
             obj.delete()
         for sku in instances:
             sku.store_id = form.instance.store_id
@@ -306,11 +325,8 @@ class SkuImageAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SkuImage]) -> None:
         pairs = list(queryset.values_list("sku_id", "sku__store_id"))
         super().delete_queryset(request, queryset)
-        by_store: dict[int, list[int]] = {}
-        for sku_id, store_id in pairs:
-            by_store.setdefault(store_id, []).append(sku_id)
-        for store_id, sku_ids in by_store.items():
-            catalog_dirty.skus_mark_dirty(store_id, sku_ids)
+        for store_id, sku_ids in changes.by_store(pairs).items():
+            changes.publish(changes.SkusChanged(store_id, sku_ids))
 
 
 class OrderItemInline(admin.TabularInline):

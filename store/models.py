@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .querysets import ProductQuerySet, SkuPriceQuerySet, SkuQuerySet
+
 
 class CmsKind(models.TextChoices):
     IO = "io", _("VTEX IO")
@@ -97,6 +99,29 @@ class TradePolicy(models.Model):
         return f"{self.code} · {self.name} ({self.currency})"
 
 
+class Affiliate(models.Model):
+    """A VTEX affiliate of the store: the 3-consonant ID an external channel's orders and catalog are tied
+    to. TikTok's is created when its setup is confirmed; other channels may hold other IDs."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="affiliates")
+    code = models.CharField(
+        _("affiliate ID"),
+        max_length=3,
+        validators=[RegexValidator(r"^[B-DF-HJ-NP-TV-Z]{3}$", _("Use exactly 3 consonants, e.g. TKT."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["store", "code"], name="uniq_store_affiliate_code")]
+        verbose_name = _("affiliate")
+        verbose_name_plural = _("affiliates")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
 class Category(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=150)
@@ -133,85 +158,6 @@ class Brand(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-def _catalog_changed(kind: str, pairs: list[tuple[int, int]], *, deleted: bool = False) -> None:
-    """Tell the TikTok catalog sync which rows a bulk change touched (pairs of (pk, store_id)). The
-    import is local: the store works without catalog_sync, and catalog_sync depends on the store."""
-    from catalog_sync import dirty
-
-    by_store: dict[int, list[int]] = {}
-    for pk, store_id in pairs:
-        by_store.setdefault(store_id, []).append(pk)
-    for store_id, pks in by_store.items():
-        if kind == "product":
-            (dirty.products_mark_deleted if deleted else dirty.products_mark_dirty)(store_id, pks)
-        else:
-            (dirty.skus_mark_deleted if deleted else dirty.skus_mark_dirty)(store_id, pks)
-
-
-class ProductQuerySet(models.QuerySet["Product"]):
-    """Use `update_synced` / `delete_synced` instead of `.update()` / `.delete()` so the TikTok catalog
-    hears about bulk changes (deletions leave a tombstone with each sku_id)."""
-
-    def update_synced(self, **fields: object) -> int:
-        from django.db import transaction
-
-        with transaction.atomic():
-            pairs = list(self.values_list("pk", "store_id"))
-            changed = Product.objects.filter(pk__in=[p for p, _s in pairs]).update(**fields)
-            _catalog_changed("product", pairs)
-        return changed
-
-    def delete_synced(self) -> int:
-        from django.db import transaction
-
-        with transaction.atomic():
-            pairs = list(self.values_list("pk", "store_id"))
-            _catalog_changed("product", pairs, deleted=True)
-            return Product.objects.filter(pk__in=[p for p, _s in pairs]).delete()[0]
-
-
-class SkuQuerySet(models.QuerySet["Sku"]):
-    """Use `update_synced` / `delete_synced` instead of `.update()` / `.delete()` (see ProductQuerySet)."""
-
-    def update_synced(self, **fields: object) -> int:
-        from django.db import transaction
-
-        with transaction.atomic():
-            pairs = list(self.values_list("pk", "store_id"))
-            changed = Sku.objects.filter(pk__in=[p for p, _s in pairs]).update(**fields)
-            _catalog_changed("sku", pairs)
-        return changed
-
-    def delete_synced(self) -> int:
-        from django.db import transaction
-
-        with transaction.atomic():
-            pairs = list(self.values_list("pk", "store_id"))
-            _catalog_changed("sku", pairs, deleted=True)
-            return Sku.objects.filter(pk__in=[p for p, _s in pairs]).delete()[0]
-
-
-class SkuPriceQuerySet(models.QuerySet["SkuPrice"]):
-    """Use `update_synced` / `delete_synced` for bulk price changes (see ProductQuerySet)."""
-
-    def update_synced(self, **fields: object) -> int:
-        from django.db import transaction
-
-        with transaction.atomic():
-            rows = list(self.values_list("pk", "sku_id", "sku__store_id"))
-            changed = SkuPrice.objects.filter(pk__in=[r[0] for r in rows]).update(**fields)
-            _catalog_changed("sku", [(sku, store) for _p, sku, store in rows])
-        return changed
-
-    def delete_synced(self) -> int:
-        from django.db import transaction
-
-        with transaction.atomic():
-            rows = list(self.values_list("pk", "sku_id", "sku__store_id"))
-            _catalog_changed("sku", [(sku, store) for _p, sku, store in rows])
-            return SkuPrice.objects.filter(pk__in=[r[0] for r in rows]).delete()[0]
 
 
 class Condition(models.TextChoices):

@@ -7,11 +7,32 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from .models import Cart, Category, InstalledApp, Product, Sku, SkuImage, SkuPrice, Store, TradePolicy
+from .models import (
+    Cart,
+    Category,
+    InstalledApp,
+    Membership,
+    Product,
+    Role,
+    Sku,
+    SkuImage,
+    SkuPrice,
+    Store,
+    TradePolicy,
+)
 
 
 def app_is_installed(store: Store, app: str) -> bool:
     return InstalledApp.objects.filter(store=store, app=app).exists()
+
+
+def store_admin_emails(store_id: int) -> list[str]:
+    """Who gets the store's e-mails (e.g. TikTok disconnected it, the catalog sync keeps failing): its
+    admins whose account is active and has an e-mail address, each address once, sorted."""
+    emails = Membership.objects.filter(store_id=store_id, role=Role.ADMIN, user__is_active=True).values_list(
+        "user__email", flat=True
+    )
+    return sorted({e for e in emails if e})
 
 
 def trade_policy_for_storefront(store: Store) -> TradePolicy | None:

@@ -16,10 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pixel import hooks as pixel_hooks
 from tiktok_admin.access import call_in_store_time_zone
 
-from . import selectors, services
+from . import changes, selectors, services
 from .models import Category, Order, Product, Sku, SkuImage, Store
 
 PAGE_SIZE = 24
@@ -138,10 +137,10 @@ def product(request: HttpRequest, store: Store, slug: str) -> HttpResponse:
     images = list(SkuImage.objects.filter(sku=selected).order_by("position", "id"))
     if not images:
         images = list(SkuImage.objects.filter(sku__product=prod).order_by("sku_id", "position", "id")[:6])
-    # The pixel's ViewContent carries the prices this page shows, without a query of its own.
+    # Subscribers (the pixel's ViewContent) get the prices this page shows, without a query of their own.
     for sku in skus:
         sku.storefront_price = prices[sku.pk].price  # type: ignore[attr-defined]
-    pixel_hooks.on_product_view(request, store, prod, skus)
+    changes.publish(changes.ProductViewed(request, store, prod, skus))
     context = _base_context(request, store) | {
         "product": prod,
         "skus": skus,

@@ -50,6 +50,14 @@ INSTALLED_APPS = [
     "tiktok_shop",
 ]
 
+# What hears of the store's changes (store.changes.publish): one callable per channel, called in this order
+# inside the transaction of the change. The store imports none of them.
+STORE_CHANGE_SUBSCRIBERS = [
+    "integration.subscribers.on_store_change",
+    "catalog_sync.subscribers.on_store_change",
+    "pixel.subscribers.on_store_change",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from integration.models import AuditAction, AuditEvent, TikTokSetup
 from integration.services import audit_record, merchant_locale, state_hash
-from store.models import Order, OrderItem, OrderSource, Sku, Store
+from store import services as store_services
+from store.models import Order, OrderSource, Store
 from tiktok_admin.locks import lease_acquire, lease_release, lease_renew
 from tiktok_api.errors import AuthError, PermanentError, RetryableError, TikTokError, TikTokPermissionError
 
@@ -349,26 +350,9 @@ def shop_disconnect(connection_id: int, *, actor: AbstractBaseUser | None = None
 # --- order import --------------------------------------------------------------------------------
 
 
-def _sku_for(store_id: int, seller_sku: str) -> Sku | None:
-    """TikTok's `seller_sku` is the catalog `sku_id` we send, i.e. the store's SKU id."""
-    if not seller_sku.isdigit():
-        return None
-    return Sku.objects.filter(store_id=store_id, pk=int(seller_sku)).first()
-
-
-def _mark_dirty(store_id: int, sku_ids: list[int]) -> None:
-    """Stock changed: the TikTok catalog must hear of it (catalog_sync's contract)."""
-    if not sku_ids:
-        return
-    try:
-        from catalog_sync.dirty import skus_mark_dirty
-    except ImportError:  # catalog_sync not installed in this deployment
-        return
-    skus_mark_dirty(store_id, sku_ids)
-
-
 def order_upsert(connection: ShopConnection, order: remote.ShopOrder, *, reserve_stock: bool) -> str:
-    """Write one TikTok Shop order into the store. Returns "created", "updated" or "unchanged".
+    """Write one TikTok Shop order into the store (through store.services). Returns "created", "updated"
+    or "unchanged".
 
     Idempotent: the order is keyed on (store, source, TikTok order id) with a unique constraint, its
     number is derived from the TikTok id, and the items and stock reservation happen only in the
@@ -381,41 +365,35 @@ def order_upsert(connection: ShopConnection, order: remote.ShopOrder, *, reserve
     if existing is not None:
         if existing.external_status == order.status:
             return "unchanged"
-        Order.objects.filter(pk=existing.pk).update(external_status=order.status, status=local_status)
+        store_services.channel_order_set_status(existing, external_status=order.status, status=local_status)
         return "updated"
+    # TikTok's `seller_sku` is the catalog `sku_id` we send, i.e. the store's SKU id.
+    lines = [
+        store_services.ChannelOrderLine(
+            sku_code=line.seller_sku,
+            name=f"{line.product_name} – {line.sku_name}" if line.sku_name else line.product_name,
+            quantity=line.quantity,
+            unit_price=line.sale_price,
+        )
+        for line in order.lines
+    ]
+    data = store_services.ChannelOrder(
+        source=OrderSource.TIKTOK_SHOP,
+        external_id=order.order_id,
+        number=order_number(order.order_id),
+        external_status=order.status,
+        status=local_status,
+        customer_name=order.buyer_name,
+        email=order.buyer_email if "@" in order.buyer_email else "",
+        phone=order.buyer_phone,
+        currency=order.currency or connection.store.currency,
+        total=order.total,
+        lines=lines,
+    )
     try:
-        with transaction.atomic():
-            created = Order.objects.create(
-                store_id=store_id,
-                number=order_number(order.order_id),
-                source=OrderSource.TIKTOK_SHOP,
-                external_id=order.order_id,
-                external_status=order.status,
-                status=local_status,
-                customer_name=order.buyer_name,
-                email=order.buyer_email if "@" in order.buyer_email else "",
-                phone=order.buyer_phone,
-                currency=order.currency or connection.store.currency,
-                total=order.total,
-            )
-            reserved: list[int] = []
-            for line in order.lines:
-                sku = _sku_for(store_id, line.seller_sku)
-                OrderItem.objects.create(
-                    order=created,
-                    sku=sku,
-                    sku_code=line.seller_sku,
-                    name=(f"{line.product_name} – {line.sku_name}" if line.sku_name else line.product_name)[
-                        :500
-                    ],
-                    quantity=line.quantity,
-                    unit_price=line.sale_price,
-                    total=line.sale_price * line.quantity,
-                )
-                if reserve_stock and sku is not None and order.status != "CANCELLED":
-                    Sku.objects.filter(pk=sku.pk).update(stock=Greatest(F("stock") - line.quantity, 0))
-                    reserved.append(sku.pk)
-            _mark_dirty(store_id, reserved)
+        store_services.channel_order_create(
+            store_id, data, reserve_stock=reserve_stock and order.status != "CANCELLED"
+        )
     except IntegrityError as exc:
         if Order.objects.filter(
             store_id=store_id, source=OrderSource.TIKTOK_SHOP, external_id=order.order_id

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from integration.models import TikTokConnection
 from integration.services import connection_auto_disconnect
-from store.models import Membership, Role
+from store.selectors import store_admin_emails
 from tiktok_api import AuthError
 
 from .. import clock
@@ -165,15 +165,7 @@ def runs_notify_if_failing(connection_id: int) -> bool:
     if not SyncRun.objects.filter(pk=newest.pk, notified=False).update(notified=True):
         return False
     conn = TikTokConnection.objects.select_related("store").get(pk=connection_id)
-    emails = sorted(
-        {
-            e
-            for e in Membership.objects.filter(store_id=conn.store_id, role=Role.ADMIN).values_list(
-                "user__email", flat=True
-            )
-            if e
-        }
-    )
+    emails = store_admin_emails(conn.store_id)
     if not emails:
         return False
     errors = "\n".join(f"- {e.get('message', '')}" for r in last for e in (r.errors or [])[-2:])

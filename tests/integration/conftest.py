@@ -12,8 +12,8 @@ import pytest
 import responses
 from django.utils import timezone
 
-from integration.models import Affiliate, TikTokConnection, TikTokSetup
-from store.models import InstalledApp, Store
+from integration.models import TikTokConnection, TikTokSetup
+from store.models import Affiliate, InstalledApp, Store
 
 API = "http://tiktok.test"
 WEB = "https://ads.tiktok.com"

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from integration.crypto import decrypt_str
 from integration.models import (
-    Affiliate,
     AuditAction,
     AuditEvent,
     ConnectAttempt,
@@ -26,7 +25,7 @@ from integration.models import (
     TikTokSetup,
 )
 from integration.services import SESSION_STATES_KEY
-from store.models import InstalledApp, Role, TradePolicy
+from store.models import Affiliate, InstalledApp, Role, TradePolicy
 from tiktok_api import external_data_verify
 
 from .conftest import CONNECTED_PROFILE, PIXEL_PATH, PROFILE_PATH, REVOKE_PATH, TOKEN_PATH, envelope

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from integration.models import Affiliate, AuditEvent, TikTokConnection, TikTokSetup
-from store.models import InstalledApp
+from integration.models import AuditEvent, TikTokConnection, TikTokSetup
+from store.models import Affiliate, InstalledApp
 from tests.plugins.browser import login
 from tiktok_shop.models import ShopConnection, StoreChannelSettings
 

@@ -24,6 +24,7 @@ MODELS = [
     "order",
     "cart",
     "installedapp",
+    "affiliate",
 ]
 
 

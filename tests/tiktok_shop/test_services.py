@@ -13,7 +13,9 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 
 from integration.models import AuditAction, AuditEvent, ConnectionStatus, TikTokConnection
+from store import changes
 from store.models import Order, OrderSource
+from tests.store import recorder
 from tiktok_api.external_data import external_data_verify
 from tiktok_shop import services
 from tiktok_shop.models import RunStatus, ShopConnectAttempt, ShopConnection, ShopStatus, StoreChannelSettings
@@ -351,6 +353,53 @@ def test_import_creates_tiktok_shop_orders_with_items_and_reserves_stock_once(
     connection.refresh_from_db()
     assert connection.orders_imported == 1 and connection.orders_cursor == 1795000100
     assert parse_qs(urlsplit(responses.calls[1].request.url).query)["update_time_ge"] == ["1795000100"]
+
+
+@pytest.fixture
+def published(settings):  # pytest-django's fixture, not django.conf.settings
+    """What the store publishes while TikTok Shop writes orders (the channels still subscribed)."""
+    settings.STORE_CHANGE_SUBSCRIBERS = [*settings.STORE_CHANGE_SUBSCRIBERS, "tests.store.recorder.record"]
+    recorder.PUBLISHED.clear()
+    yield recorder.PUBLISHED
+    recorder.PUBLISHED.clear()
+
+
+@responses.activate
+def test_import_writes_through_the_store_which_publishes_the_stock_taken_and_the_order(
+    store, make_sku, make_shop_connection, published
+):
+    sku = make_sku(store, stock=10)
+    connection = make_shop_connection(store)
+    cancelled = order_payload("576000000000000002", sku.pk, status="CANCELLED")
+    responses.get(
+        ORDERS_URL,
+        json=envelope(
+            {"orders": [order_payload("576000000000000001", sku.pk), cancelled], "has_more": False}
+        ),
+    )
+    responses.get(
+        ORDERS_URL,
+        json=envelope(
+            {"orders": [order_payload("576000000000000001", sku.pk, status="IN_TRANSIT")], "has_more": False}
+        ),
+    )
+    services.orders_import(connection.pk)
+    placed = Order.objects.get(external_id="576000000000000001")
+    # The catalog sync hears of the reserved stock from the store (store.changes), not from TikTok Shop;
+    # a cancelled order reserves nothing.
+    assert published == [
+        changes.SkusChanged(store.pk, (sku.pk,)),
+        changes.OrderPlaced(placed),
+        changes.OrderPlaced(Order.objects.get(external_id="576000000000000002")),
+    ]
+    assert all(e.request is None for e in published if isinstance(e, changes.OrderPlaced))
+    sku.refresh_from_db()
+    assert sku.stock == 8
+    published.clear()
+    services.orders_import(connection.pk)  # a status update: no stock moves, nothing to publish
+    assert published == []
+    placed.refresh_from_db()
+    assert (placed.external_status, placed.status) == ("IN_TRANSIT", "invoiced")
 
 
 def OrderItem_count(order: Order) -> int:  # noqa: N802
