@@ -297,15 +297,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # integration: OAuth callback query strings (auth_code, state) and other secrets never reach a log line.
+    # integration: OAuth callback query strings (auth_code, state, also URL-encoded inside a `next=` or a
+    # referrer) and other secrets never reach a log line. The filter is on the only handler, and every
+    # logger below ends in it (tests/foundation/test_log_redaction.py checks each one).
     "filters": {"redact_secrets": {"()": "integration.log_redaction.RedactSecrets"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Without handlers of its own, so Django's defaults (an unfiltered console under DEBUG, mail_admins)
+        # are dropped and its records (django.request, django.security...) go to the root's console.
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines (the web log of `make run`).
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # gunicorn's request lines, off unless gunicorn runs with --access-logfile (Dockerfile and compose
+        # do not); when on, they come here instead of gunicorn's own handler, through the filter.
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

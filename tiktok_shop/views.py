@@ -6,52 +6,26 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tiktok_admin.access import store_for_request, store_member_required
+from core import http
+from store.access import store_for_request, store_member_required
+from store.models import Store
 
 from . import remote, selectors, services
 from .models import ShopConnection
+from .services import ShopConnectError
 
 
-def _connect_error_message(error: services.ShopConnectError) -> str:
-    detail = error.detail
-    messages_by_reason = {
-        "bad_state": _("The answer from TikTok Shop could not be verified. Start the connection again."),
-        "expired_state": _(
-            "The connection took longer than 60 minutes and expired. Start the connection again."
-        ),
-        "access_denied": _("The authorization was cancelled at TikTok Shop. Nothing was connected."),
-        "not_shop_owner": _(
-            "Only the TikTok Shop owner account can connect a shop. Sign in to TikTok Shop with the shop "
-            "owner's account and try again. Nothing was connected."
-        ),
-        "shop_already_connected": _(
-            "This TikTok Shop is already connected to another store. A TikTok Shop can be connected to one "
-            "store at a time. Nothing was connected."
-        ),
-        "store_already_connected": _(
-            "This store is already connected to a TikTok Shop. Disconnect it first to connect another shop."
-        ),
-        "region_mismatch": _(
-            "The TikTok Shop's region does not match the store's country. Connect a TikTok Shop registered "
-            "in the same country as the store. Nothing was connected."
-        ),
-        "bad_auth_code": _("TikTok Shop did not accept the authorization. Start the connection again."),
-        "tiktok_unavailable": _(
-            "TikTok Shop could not be reached. Nothing was connected; try again in a few minutes."
-        ),
-    }
-    if error.reason in messages_by_reason:
-        message = messages_by_reason[error.reason]
-        if error.reason == "region_mismatch" and detail.get("region"):
-            message += " " + _("(Shop region: %(region)s; store country: %(country)s.)") % detail
-        return message
-    return _("TikTok Shop refused the connection. Nothing was connected.")
+def _refused(request: HttpRequest, store: Store, error: ShopConnectError) -> HttpResponse:
+    """The one answer to a refused connect (start or callback): its message, on the TikTok Shop overview."""
+    return http.error_redirect(request, error, reverse("shop-overview", kwargs={"account": store.account}))
 
 
 @require_GET
@@ -107,15 +81,29 @@ def shop_connect(request: HttpRequest) -> HttpResponse:
         url = services.shop_connect_start(
             store, user=request.user, session=request.session, language_code=get_language()
         )
-    except services.ShopConnectError as error:
-        messages.error(request, _connect_error_message(error))
-        return redirect("shop-overview", account=store.account)
+    except ShopConnectError as error:
+        return _refused(request, store, error)
     return HttpResponseRedirect(url)
 
 
 @require_GET
+def shop_callback(request: HttpRequest, account: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # Back to login with the bare path, never the query (as the TikTok for Business callback does). The
+        # `auth_code` is single-use: its one destination is TikTok Shop, in the body of the connection
+        # request `services.shop_connect_complete` sends (`remote.connection_create`), and only from the
+        # signed-in session that started the connection. It must not be replayed through `next`: there it
+        # would sit in the login page's hidden input, the address bar, the browser history and the access
+        # log of every request to the login page. It is unusable anyway: the state belongs to the session
+        # that started the connection. After sign-in the bare callback says so and the merchant starts again.
+        return redirect_to_login(request.path)
+    return _shop_callback(request, account)
+
+
 @store_member_required(admin=True)
-def shop_callback(request: HttpRequest) -> HttpResponse:
+def _shop_callback(request: HttpRequest) -> HttpResponse:
+    """TikTok Shop sends the merchant back here with `auth_code` and `state` (or `error` when refused). The
+    answer always lands on the overview, so the code is not left in the address bar."""
     store = store_for_request(request)
     try:
         connection = services.shop_connect_complete(
@@ -126,9 +114,8 @@ def shop_callback(request: HttpRequest) -> HttpResponse:
             auth_code=request.GET.get("auth_code", ""),
             error=request.GET.get("error", "")[:60],
         )
-    except services.ShopConnectError as error:
-        messages.error(request, _connect_error_message(error))
-        return redirect("shop-overview", account=store.account)
+    except ShopConnectError as error:
+        return _refused(request, store, error)
     messages.success(
         request,
         _("TikTok Shop %(shop)s is connected. Its orders will appear in your store's orders.")
