@@ -68,7 +68,7 @@ class SyncBatchAdmin(admin.ModelAdmin):
 def resync_states(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[SkuState]) -> None:
     n = 0
     for connection_id, sku_id in queryset.values_list("connection_id", "sku_id")[:5000]:
-        n += services.sku_resync(connection_id, sku_id)
+        n += services.sku_resync(connection_id, sku_id).found
     modeladmin.message_user(request, ngettext("%d SKU queued again.", "%d SKUs queued again.", n) % n)
 
 

@@ -12,11 +12,11 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Heartbeat
 from integration.models import TikTokConnection
 from store.models import Product, Sku
-from tiktok_admin.celery import app as celery_app
-from tiktok_admin.models import Heartbeat
 
+from . import schedule
 from .models import BETWEEN_STATES, Bucket, CatalogCounter, CatalogExclusion, SkuState, SyncRun
 from .validation import field_label, problem_message
 
@@ -211,15 +211,7 @@ class PanelData:
     exclusions: list[CatalogExclusion]
 
 
-SWEEP_INTERVAL_SECONDS = 120.0
 CHART_RUNS = 20
-
-
-def _sweep_interval() -> float:
-    try:
-        return float(celery_app.conf.beat_schedule["catalog-sweep"]["schedule"])
-    except (KeyError, TypeError, ValueError):
-        return SWEEP_INTERVAL_SECONDS
 
 
 def next_scheduled_sync(now: datetime | None = None) -> datetime | None:
@@ -227,7 +219,7 @@ def next_scheduled_sync(now: datetime | None = None) -> datetime | None:
     beat = Heartbeat.objects.filter(name="catalog-sweep-all").first()
     if beat is None:
         return None
-    interval = timedelta(seconds=_sweep_interval())
+    interval = timedelta(seconds=schedule.SWEEP_SECONDS)
     nxt = beat.seen_at + interval
     now = now or timezone.now()
     while nxt < now:

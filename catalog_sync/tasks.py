@@ -11,8 +11,8 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
+from core.models import Heartbeat
 from integration.models import TikTokConnection
-from tiktok_admin.models import Heartbeat
 
 from . import leases
 from .engine import entry, maintenance, reconcile, review, runs, send, sweep, tunables

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from integration.models import TikTokConnection
 from integration.selectors import connection_active_for_store
-from tiktok_admin.access import store_for_request, store_member_required
+from store.access import store_for_request, store_member_required
 
 from . import dirty, selectors, services
 from .forms import ExclusionForm
@@ -175,11 +175,8 @@ def sync_now(request: HttpRequest) -> HttpResponseRedirect:
     try:
         services.connection_request_sync(conn.pk, actor=request.user)
     except services.SyncRateLimited as exc:
-        messages.warning(
-            request,
-            _("A sync was requested a moment ago. You can ask again in %(seconds)s seconds.")
-            % {"seconds": exc.wait_seconds},
-        )
+        # A warning, not an error: nothing is wrong, the sync asked for a minute ago is running.
+        messages.warning(request, exc.message)
     else:
         messages.success(
             request, _("Catalog sync started. The numbers update as TikTok processes the products.")

@@ -17,8 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from store.access import store_for_request, store_member_required
 from store.app_catalog import app_listing
-from tiktok_admin.access import store_for_request, store_member_required
 
 from . import selectors, services
 from .destinations import available_destinations, destination_url

@@ -9,8 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from store.access import store_member_required
 from store.models import Store
-from tiktok_admin.access import store_member_required
 
 from .forms import PixelSettingsForm
 from .services import (

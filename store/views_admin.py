@@ -9,9 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tiktok_admin.access import store_for_request, store_member_required
-
 from . import services
+from .access import store_for_request, store_member_required
 from .app_catalog import LISTINGS, AppListing, app_listing
 from .models import InstalledApp, Store
 

@@ -16,9 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tiktok_admin.access import call_in_store_time_zone
-
 from . import changes, selectors, services
+from .access import call_in_store_time_zone
 from .models import Category, Order, Product, Sku, SkuImage, Store
 
 PAGE_SIZE = 24

@@ -7,6 +7,8 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from catalog_sync import schedule as catalog_schedule
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiktok_admin.settings")
 
 app = Celery("tiktok_admin")
@@ -38,12 +40,19 @@ app.conf.beat_schedule = {
         "task": "integration.tasks.check_connections",
         "schedule": 15 * MINUTE,
     },
-    "catalog-sweep": {"task": "catalog_sync.tasks.sweep_all", "schedule": 2 * MINUTE},
-    "catalog-poll-feed-logs": {"task": "catalog_sync.tasks.poll_feed_logs", "schedule": 1 * MINUTE},
-    "catalog-poll-review": {"task": "catalog_sync.tasks.poll_review_status", "schedule": 5 * MINUTE},
-    # Leases lapse 30 s after their holder dies (heartbeats renew live ones): reap often so the work of a
-    # dead worker starts again within a minute.
-    "catalog-reap-leases": {"task": "catalog_sync.tasks.reap_leases", "schedule": 20.0},
+    "catalog-sweep": {"task": "catalog_sync.tasks.sweep_all", "schedule": catalog_schedule.SWEEP_SECONDS},
+    "catalog-poll-feed-logs": {
+        "task": "catalog_sync.tasks.poll_feed_logs",
+        "schedule": catalog_schedule.FEED_LOG_POLL_SECONDS,
+    },
+    "catalog-poll-review": {
+        "task": "catalog_sync.tasks.poll_review_status",
+        "schedule": catalog_schedule.REVIEW_POLL_SECONDS,
+    },
+    "catalog-reap-leases": {
+        "task": "catalog_sync.tasks.reap_leases",
+        "schedule": catalog_schedule.REAP_SECONDS,
+    },
     "catalog-reconcile-nightly": {
         "task": "catalog_sync.tasks.reconcile_all",
         "schedule": crontab(hour=5, minute=17),

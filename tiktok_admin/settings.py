@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "tiktok_admin",
+    "core",
     "store",
     "integration",
     "catalog_sync",

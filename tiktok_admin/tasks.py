@@ -5,7 +5,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
-from .models import Heartbeat
+from core.models import Heartbeat
 
 
 @shared_task(name="tiktok_admin.tasks.canary", ignore_result=True)

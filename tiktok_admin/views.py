@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core.models import Heartbeat
+from store.access import store_for_request, store_member_required
 from store.app_catalog import app_listing
 from store.models import Membership, Order, Product, Sku
 
-from .access import store_for_request, store_member_required
-from .models import Heartbeat
 from .throttle import THROTTLED_MESSAGE, ThrottledLoginForm, as_too_many_requests
 
 

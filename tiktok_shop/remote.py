@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from tiktok_admin import tiktok
 from tiktok_api.errors import PermanentError
 from tiktok_api.external_data import external_data_build
 from tiktok_api.transport import Transport
@@ -140,8 +141,7 @@ def _order_from_data(raw: Any) -> ShopOrder | None:
 
 
 def _client() -> Any:
-    from tiktok_admin import tiktok
-
+    # Through the module, not `from ... import client`: tests replace `tiktok_admin.tiktok.client`.
     return tiktok.client()
 
 

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from integration.models import AuditAction, TikTokConnection
 from integration.services import audit_record
 
@@ -46,9 +48,17 @@ def connection_full_sync_prepare(
         return dirty.connection_mark_all_dirty(connection_id, conn.store_id, force=force)
 
 
-class SyncRateLimited(Exception):
+class SyncRateLimited(ServiceError):
+    """*Sync now* asked again within the interval: nothing was started."""
+
+    default_code = "sync_rate_limited"
+    default_status = 429
+
     def __init__(self, wait_seconds: int) -> None:
-        super().__init__(f"wait {wait_seconds}s")
+        super().__init__(
+            _("A sync was requested a moment ago. You can ask again in %(seconds)s seconds.")
+            % {"seconds": wait_seconds}
+        )
         self.wait_seconds = wait_seconds
 
 

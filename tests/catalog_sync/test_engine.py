@@ -15,9 +15,9 @@ from catalog_sync.models import BatchStatus, SkuState, SkuTombstone, SyncBatch, 
 from catalog_sync.selectors import catalog_counts
 from catalog_sync.services import StepAction
 from catalog_sync.state import states_update
+from core.models import JobLease
 from integration.services import connection_disconnect
 from tests.catalog_sync.conftest import connect, drive
-from tiktok_admin.models import JobLease
 from tiktok_api import FeedLog, ThrottledError
 
 pytestmark = pytest.mark.django_db(transaction=True)

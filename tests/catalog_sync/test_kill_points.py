@@ -23,6 +23,7 @@ import pytest
 from catalog_sync import services
 from catalog_sync.models import BETWEEN_STATES, BatchStatus, RunStatus, SkuState, SyncBatch, SyncRun
 from catalog_sync.selectors import catalog_counts
+from core.models import JobLease
 from integration.models import TikTokConnection, TikTokSetup
 from store.demo import seed_demo
 from store.models import Store, TradePolicy
@@ -30,7 +31,6 @@ from tests.catalog_sync.conftest import Sandbox, connect, start_sandbox
 from tests.catalog_sync.services_fixtures import database_url, eligible_sku_ids, require_services, settled
 from tests.catalog_sync.workers import Beat, Producer, RedisServer, Worker, worker_env
 from tests.plugins.processes import stop_process, wait_until
-from tiktok_admin.models import JobLease
 from tiktok_api import CatalogLock, TikTokClient
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]

@@ -15,10 +15,10 @@ from catalog_sync.mapping import context_for_connection
 from catalog_sync.models import BETWEEN_STATES, BatchStatus, SkuState, SyncBatch, SyncRun, SyncStatus
 from catalog_sync.selectors import catalog_counts
 from catalog_sync.services import StepAction
+from core.models import JobLease
 from store import services as store_services
 from tests.catalog_sync.conftest import connect, drive
 from tests.plugins.processes import wait_until
-from tiktok_admin.models import JobLease
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from catalog_sync import dirty
 from catalog_sync import services as sync_services
+from catalog_sync import tasks as sync_tasks
 from integration.models import TikTokConnection, TikTokSetup
 from pixel import cache as pixel_cache
 from pixel.cache import pixel_config_invalidate
@@ -45,10 +46,9 @@ PIXEL_SDK = "https://analytics.tiktok.com/**"
 
 @pytest.fixture(autouse=True)
 def _env(settings: Any, live_server: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The test drives the catalog sync in-process (`drive`); nothing is published to a broker.
-    from catalog_sync import tasks as sync_tasks
-
-    monkeypatch.setattr(sync_tasks, "_later", lambda task, args, countdown=None: None)
+    # The test drives the catalog sync in-process (`drive`); nothing is published to a broker (every
+    # dispatch of catalog_sync goes through `publish`).
+    monkeypatch.setattr(sync_tasks, "publish", lambda task, args, countdown=None: None)
     settings.PUBLIC_BASE_URL = live_server.url
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PIXEL_OUTBOX_DISPATCH = False

@@ -13,8 +13,8 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from django.db import connection
 
+from core.models import Heartbeat
 from tests.plugins.processes import stop_process, wait_until
-from tiktok_admin.models import Heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
 # Read at import: other suites point the Celery app (or the environment) at throw-away brokers while

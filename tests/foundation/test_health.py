@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tiktok_admin.models import Heartbeat
+from core.models import Heartbeat
 from tiktok_admin.tasks import canary
 
 pytestmark = pytest.mark.django_db

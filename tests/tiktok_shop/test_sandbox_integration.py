@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.utils import timezone
 
-from integration.models import TikTokConnection
+from integration.models import DisconnectReason, TikTokConnection, TikTokSetup
+from integration.services import connection_disconnect
 from store.models import Order, OrderSource, Sku
 from tiktok_shop import services
 from tiktok_shop.models import ShopConnection, ShopStatus, StoreChannelSettings
+from tiktok_shop.tasks import import_orders, import_orders_all
 
 from .shop_sandbox import MEMBER, ORDER_LIST, SHOP_BR, SHOP_BR_2, SHOP_US, ShopAdmin, connect_via_sandbox
 
@@ -55,8 +58,6 @@ def test_connect_import_is_idempotent_and_nothing_is_imported_after_disconnect(
     assert [c["status"] for c in shop_admin.connections()] == ["DISCONNECTED"]
     after = time.time()
     shop_admin.place_orders(SHOP_BR, [sku_a.pk], count=3)
-    from tiktok_shop.tasks import import_orders, import_orders_all
-
     assert import_orders_all.apply().get() == 0
     import_orders.apply(args=[connection.pk])
     assert services.orders_import(connection.pk) is None
@@ -133,11 +134,6 @@ def test_remote_disconnect_failure_still_clears_local_state(
 def test_disconnecting_tiktok_for_business_leaves_the_shop_connected_and_importing(
     store, admin_user_of_store, make_sku, shop_admin, sandbox_settings
 ):
-    from django.utils import timezone
-
-    from integration.models import DisconnectReason, TikTokSetup
-    from integration.services import connection_disconnect
-
     sku = make_sku(store)
     setup = TikTokSetup.objects.create(
         store=store, affiliate_id="TKT", trade_policy=store.trade_policies.get(code="1"), store_name=store.name,

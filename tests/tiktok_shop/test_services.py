@@ -11,11 +11,15 @@ import pytest
 import responses
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import translation
 
+from core.errors import ServiceError
 from integration.models import AuditAction, AuditEvent, ConnectionStatus, TikTokConnection
 from store import changes
 from store.models import Order, OrderSource
 from tests.store import recorder
+from tiktok_admin import tiktok
+from tiktok_admin.locks import lease_acquire
 from tiktok_api.external_data import external_data_verify
 from tiktok_shop import services
 from tiktok_shop.models import RunStatus, ShopConnectAttempt, ShopConnection, ShopStatus, StoreChannelSettings
@@ -122,6 +126,26 @@ def test_connect_refuses_what_breaks_tiktoks_rules_and_stores_nothing(
     assert (current.shop_order_import, current.shop_stock_reservation) == (False, False)
     assert not AuditEvent.objects.filter(action=AuditAction.SHOP_CONNECTED).exists()
     assert [c.request.url.split("?")[0] for c in responses.calls] == [CREATE_URL, DISCONNECT_URL]
+
+
+def test_refusals_are_service_errors_carrying_the_pages_message():
+    """Views answer them through `core.http`: `message` is the translated text, `code` the reason."""
+    error = services.ShopConnectError("region_mismatch", detail={"region": "US", "country": "BR"})
+    assert isinstance(error, ServiceError)
+    assert (error.reason, error.code, error.http_status) == ("region_mismatch", "region_mismatch", 400)
+    assert error.detail == {"region": "US", "country": "BR"}
+    assert error.message.startswith("The TikTok Shop's region does not match the store's country.")
+    assert error.message.endswith(" (Shop region: US; store country: BR.)")
+    assert str(error) == error.message
+    unknown = services.ShopConnectError("tiktok_refused", detail={"message": "no"})
+    assert unknown.message == "TikTok Shop refused the connection. Nothing was connected."
+    with translation.override("pt-br"):
+        assert services.ShopConnectError("tiktok_refused").message == (
+            "O TikTok Shop recusou a conexão. Nada foi conectado."
+        )
+    stored = services.OrderImportError("order 1 could not be stored: IntegrityError")
+    assert isinstance(stored, ServiceError) and stored.code == "order_not_stored"
+    assert str(stored) == "order 1 could not be stored: IntegrityError"
 
 
 @pytest.mark.parametrize(
@@ -475,8 +499,6 @@ def test_throttling_fails_the_run_but_keeps_the_connection_active(store, make_sh
 
 
 def test_import_skipped_while_another_worker_holds_the_lease(store, make_shop_connection):
-    from tiktok_admin.locks import lease_acquire
-
     connection = make_shop_connection(store)
     assert lease_acquire(f"tiktok-shop-import:{connection.pk}", 60)
     assert services.orders_import(connection.pk) is None
@@ -486,8 +508,6 @@ def test_import_skipped_while_another_worker_holds_the_lease(store, make_shop_co
 def test_disconnect_retries_a_transient_tiktok_failure_through_the_shared_client(
     store, admin_user_of_store, make_shop_connection, monkeypatch
 ):
-    from tiktok_admin import tiktok
-
     monkeypatch.setattr(tiktok.client().clock, "sleep", lambda seconds: None)
     connection = make_shop_connection(store)
     responses.post(DISCONNECT_URL, json=envelope(code=50002, message="Service is busy."))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
@@ -11,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from store.models import InstalledApp
+from store.models import InstalledApp, Order, OrderSource
+from tiktok_api.external_data import external_data_verify
 from tiktok_shop.models import ShopConnection, ShopStatus, StoreChannelSettings
 
 DISCONNECT_URL = f"{settings.TIKTOK_API_BASE_URL}/tbp/v2.0/shop/connection/disconnect"
@@ -170,10 +173,6 @@ def test_connect_redirects_to_tiktok_and_callback_error_is_explained(store, admi
     assert response.status_code == 302
     location = response["Location"]
     assert location.startswith(settings.TIKTOK_WEB_BASE_URL + "/seller/authorize?external_data=")
-    from urllib.parse import parse_qs, urlsplit
-
-    from tiktok_api.external_data import external_data_verify
-
     data = external_data_verify(
         parse_qs(urlsplit(location).query)["external_data"][0], settings.TIKTOK_EXTERNAL_DATA_KEY
     )
@@ -186,10 +185,6 @@ def test_connect_redirects_to_tiktok_and_callback_error_is_explained(store, admi
 
 
 def test_overview_lists_imported_orders_escaped_with_store_money(store, admin_client, make_shop_connection):
-    from decimal import Decimal
-
-    from store.models import Order, OrderSource
-
     make_shop_connection(store, shop_name="<script>alert(1)</script>")
     Order.objects.create(
         store=store,
@@ -237,10 +232,6 @@ def test_exactly_the_current_tab_is_marked_active(store, admin_client, page, act
 def test_imported_order_status_is_in_the_merchants_language(
     store, admin_client, make_shop_connection, lang, status, label
 ):
-    from decimal import Decimal
-
-    from store.models import Order, OrderSource
-
     make_shop_connection(store)
     Order.objects.create(
         store=store,

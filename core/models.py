@@ -1,3 +1,5 @@
+"""Rows every app shares: job leases and heartbeats."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -15,7 +17,8 @@ class JobLease(models.Model):
 
 
 class Heartbeat(models.Model):
-    """Last time a beat-driven canary was consumed by a worker (proves workers really consume)."""
+    """The last time a periodic job really ran in a worker (the canary, beat's sweep): proves that beat
+    publishes and workers consume."""
 
     name = models.CharField(max_length=100, primary_key=True)
     seen_at = models.DateTimeField()
