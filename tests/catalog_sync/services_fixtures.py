@@ -15,9 +15,10 @@ from django.db.models import Min
 
 from catalog_sync.models import CatalogExclusion, SkuState
 from catalog_sync.selectors import catalog_counts
-from integration.models import TikTokConnection
+from integration.models import TikTokConnection, TikTokSetup
+from store.demo import seed_demo
 from store.models import Sku, SkuImage, Store, TradePolicy
-from tests.catalog_sync.conftest import Sandbox
+from tests.catalog_sync.conftest import Sandbox, connect
 from tests.catalog_sync.workers import Producer, RedisServer, Worker, worker_env
 from tests.plugins.processes import wait_until
 
@@ -184,3 +185,24 @@ def wait_settled(conn: TikTokConnection, sandbox: Sandbox, expected: set[str], t
             f"not settled: missing={sorted(expected - on_tiktok)[:10]} "
             f"extra={sorted(on_tiktok - expected)[:10]} counts={catalog_counts(conn)}"
         )
+
+
+def demo_connected(sandbox: Sandbox, skus: int = 60) -> tuple[Store, TradePolicy, TikTokConnection]:
+    """The demo store grown to `skus` SKUs, set up and connected to the sandbox (no sync started)."""
+    store = seed_demo(target_skus=skus).stores["lojademo"]
+    policy = store.trade_policies.get(code="1")
+    TikTokSetup.objects.create(
+        store=store,
+        affiliate_id="TKT",
+        trade_policy=policy,
+        store_name=store.name,
+        website="https://lojademo.com.br",
+        segment="fashion",
+        country="BR",
+        time_zone="America/Sao_Paulo",
+        contact_email="loja@example.com",
+        phone_country_code="+55",
+        phone="11999999999",
+        external_business_id=f"ebid-{store.account}",
+    )
+    return store, policy, connect(store, sandbox)

@@ -21,8 +21,7 @@ import pytest
 from catalog_sync import services
 from catalog_sync.models import BatchStatus, SkuState, SyncBatch, SyncRun
 from catalog_sync.selectors import catalog_counts
-from tests.catalog_sync.services_fixtures import eligible_sku_ids, live_factory, wait_settled  # noqa: F401
-from tests.catalog_sync.test_worker_sync import _demo_connected
+from tests.catalog_sync.services_fixtures import demo_connected, eligible_sku_ids, live_factory, wait_settled  # noqa: F401
 from tests.plugins.processes import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -64,7 +63,7 @@ def test_worker_killed_mid_batch(live_factory, sandbox):  # noqa: F811
         TEST_CATALOG_LOCK_SECONDS="4",
         TEST_CELERY_CONF=_conf(task_reject_on_worker_lost=reject),
     )
-    store, policy, conn = _demo_connected(sandbox)
+    store, policy, conn = demo_connected(sandbox)
     expected = eligible_sku_ids(store, policy)
     # The first upload hangs for 4 s at TikTok: the worker is killed while it waits for the answer.
     sandbox.fault(kind="latency", endpoint="catalog/product/upload", seconds=4, count=1)
@@ -97,7 +96,7 @@ def test_redis_restarted_mid_run(live_factory, sandbox):  # noqa: F811
     # holds unacknowledged (countdown) messages ("'NoneType' object has no attribute 'hostname'" in
     # restore_unacked). Production runs workers under a supervisor that restarts them; so does this test.
     live.worker.supervise()
-    store, policy, conn = _demo_connected(sandbox)
+    store, policy, conn = demo_connected(sandbox)
     expected = eligible_sku_ids(store, policy)
     # Slow TikTok down a little so the run is still going when Redis goes away.
     sandbox.fault(kind="latency", endpoint="catalog/product/upload", seconds=1.0)
@@ -116,7 +115,7 @@ def test_tiktok_throttling_and_failing_a_fifth_of_calls(live_factory, sandbox): 
     live = live_factory(
         CATALOG_SYNC_UPLOAD_BATCH="10", TEST_CATALOG_LOCK_SECONDS="4", TEST_CELERY_CONF=_conf()
     )
-    store, policy, conn = _demo_connected(sandbox)
+    store, policy, conn = demo_connected(sandbox)
     expected = eligible_sku_ids(store, policy)
     sandbox.fault(kind="throttle", endpoint="catalog/", rate=0.1)
     sandbox.fault(kind="error", endpoint="catalog/", rate=0.1, code=50002, message="Internal service error")
@@ -137,7 +136,7 @@ def test_token_revoked_mid_run(live_factory, sandbox):  # noqa: F811
     live = live_factory(
         CATALOG_SYNC_UPLOAD_BATCH="10", TEST_CATALOG_LOCK_SECONDS="4", TEST_CELERY_CONF=_conf()
     )
-    store, policy, conn = _demo_connected(sandbox)
+    store, policy, conn = demo_connected(sandbox)
     token = conn.access_token
     services.connection_start_full_sync(conn.pk)
     live.flush()

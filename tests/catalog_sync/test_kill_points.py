@@ -24,11 +24,16 @@ from catalog_sync import services
 from catalog_sync.models import BETWEEN_STATES, BatchStatus, RunStatus, SkuState, SyncBatch, SyncRun
 from catalog_sync.selectors import catalog_counts
 from core.models import JobLease
-from integration.models import TikTokConnection, TikTokSetup
-from store.demo import seed_demo
+from integration.models import TikTokConnection
 from store.models import Store, TradePolicy
-from tests.catalog_sync.conftest import Sandbox, connect, start_sandbox
-from tests.catalog_sync.services_fixtures import database_url, eligible_sku_ids, require_services, settled
+from tests.catalog_sync.conftest import Sandbox, start_sandbox
+from tests.catalog_sync.services_fixtures import (
+    database_url,
+    demo_connected,
+    eligible_sku_ids,
+    require_services,
+    settled,
+)
 from tests.catalog_sync.workers import Beat, Producer, RedisServer, Worker, worker_env
 from tests.plugins.processes import stop_process, wait_until
 from tiktok_api import CatalogLock, TikTokClient
@@ -101,26 +106,6 @@ def rig(transactional_db: None, tmp_path: Path, settings: Any, dispatched: list[
         stop_process(proc)
 
 
-def _connected(sandbox: Sandbox) -> tuple[Store, TradePolicy, TikTokConnection]:
-    store = seed_demo(target_skus=SKUS).stores["lojademo"]
-    policy = store.trade_policies.get(code="1")
-    TikTokSetup.objects.create(
-        store=store,
-        affiliate_id="TKT",
-        trade_policy=policy,
-        store_name=store.name,
-        website="https://lojademo.com.br",
-        segment="fashion",
-        country="BR",
-        time_zone="America/Sao_Paulo",
-        contact_email="loja@example.com",
-        phone_country_code="+55",
-        phone="11999999999",
-        external_business_id=f"ebid-{store.account}",
-    )
-    return store, policy, connect(store, sandbox)
-
-
 def completed_runs_with_open_rows(conn: TikTokConnection) -> dict[int, int]:
     """Runs that read completed while rows of their own set are still between states: must stay empty.
     A completed run's rows never return to between states under its id (a row sent again joins the next
@@ -179,7 +164,7 @@ def _nothing_lost_duplicated_or_stuck(watch: Watch, conn: TikTokConnection, sand
 
 
 def _start(rig: Rig) -> tuple[Store, TradePolicy, TikTokConnection, set[str], Watch]:
-    store, policy, conn = _connected(rig.sandbox)
+    store, policy, conn = demo_connected(rig.sandbox, SKUS)
     expected = eligible_sku_ids(store, policy)
     assert len(expected) > 150
     return store, policy, conn, expected, Watch(conn)

@@ -15,34 +15,17 @@ from catalog_sync.models import CatalogExclusion, SkuState, SyncRun
 from catalog_sync.selectors import catalog_counts
 from integration.models import TikTokSetup
 from store import services as store_services
-from store.demo import seed_demo
 from store.models import Sku, TradePolicy
 from tests.catalog_sync.conftest import connect
-from tests.catalog_sync.services_fixtures import eligible_sku_ids, live_factory, wait_settled  # noqa: F401
+from tests.catalog_sync.services_fixtures import (  # noqa: F401
+    demo_connected,
+    eligible_sku_ids,
+    live_factory,
+    wait_settled,
+)
 from tests.plugins.processes import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
-
-
-def _demo_connected(sandbox):
-    result = seed_demo(target_skus=60)
-    store = result.stores["lojademo"]
-    policy = store.trade_policies.get(code="1")
-    TikTokSetup.objects.create(
-        store=store,
-        affiliate_id="TKT",
-        trade_policy=policy,
-        store_name=store.name,
-        website="https://lojademo.com.br",
-        segment="fashion",
-        country="BR",
-        time_zone="America/Sao_Paulo",
-        contact_email="loja@example.com",
-        phone_country_code="+55",
-        phone="11999999999",
-        external_business_id=f"ebid-{store.account}",
-    )
-    return store, policy, connect(store, sandbox)
 
 
 def _product_on_tiktok(sandbox, conn, sku_id):
@@ -51,7 +34,7 @@ def _product_on_tiktok(sandbox, conn, sku_id):
 
 def test_full_sync_then_every_kind_of_change_arrives(live_factory, sandbox):  # noqa: F811
     live = live_factory(CATALOG_SYNC_UPLOAD_BATCH="25")
-    store, policy, conn = _demo_connected(sandbox)
+    store, policy, conn = demo_connected(sandbox)
     expected = eligible_sku_ids(store, policy)
     all_skus = set(map(str, Sku.objects.filter(store=store).values_list("id", flat=True)))
     assert 0 < len(expected) < len(all_skus), "the demo store has both valid and invalid SKUs"
@@ -122,7 +105,7 @@ def test_full_sync_then_every_kind_of_change_arrives(live_factory, sandbox):  # 
 
 def test_reconnect_to_a_new_catalog_sends_the_whole_catalog(live_factory, sandbox):  # noqa: F811
     live = live_factory()
-    store, policy, conn = _demo_connected(sandbox)
+    store, policy, conn = demo_connected(sandbox)
     expected = eligible_sku_ids(store, policy)
     services.connection_start_full_sync(conn.pk)
     live.flush()
