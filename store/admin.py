@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from core import http
 
 from . import changes, services
 from .models import (
@@ -262,7 +264,7 @@ class SkuAdmin(admin.ModelAdmin):
         try:
             services.sku_save(obj)
         except services.StoreServiceError as exc:
-            messages.error(request, exc.message)
+            http.error_message(request, exc)
             raise
 
     def delete_model(self, request: HttpRequest, obj: Sku) -> None:

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import checks
+from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
+# Type-only: StoreConfig imports this module while the app registry loads, before any model class may be
+# defined (AbstractBaseUser is one), and store.models imports it too (through querysets).
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-    from django.http import HttpRequest
 
     from .models import Order, Product, Sku, Store
 
@@ -194,6 +196,8 @@ def check_subscribers(app_configs: object = None, **kwargs: object) -> list[chec
     so a typo fails `manage.py check` (also run by migrate and runserver) instead of the first change."""
     errors: list[checks.CheckMessage] = []
     for path in getattr(settings, "STORE_CHANGE_SUBSCRIBERS", ()):
+        # Caught, not let through: a bad dotted path is reported as store.E001 with every other problem,
+        # instead of crashing `manage.py check` on the first one.
         try:
             subscriber = import_string(path)
         except ImportError as exc:

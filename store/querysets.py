@@ -9,6 +9,7 @@ from django.db import models, transaction
 
 from . import changes
 
+# Type-only: store.models imports this module to define its managers, so it cannot be imported back here.
 if TYPE_CHECKING:
     from .models import Product, Sku, SkuPrice  # noqa: F401 (the querysets' type parameters)
 

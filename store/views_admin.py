@@ -9,6 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import http
+
 from . import services
 from .access import store_for_request, store_member_required
 from .app_catalog import LISTINGS, AppListing, app_listing
@@ -79,8 +81,7 @@ def install(request: HttpRequest, app: str) -> HttpResponse:
     try:
         services.app_install(store, app, actor=request.user)
     except services.StoreServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("apps-app-store", account=store.account)
+        return http.error_redirect(request, exc, reverse("apps-app-store", kwargs={"account": store.account}))
     messages.success(request, _("%(app)s was installed.") % {"app": listing.name})
     return redirect("apps-my-apps", account=store.account)
 
@@ -95,7 +96,6 @@ def uninstall(request: HttpRequest, app: str) -> HttpResponse:
     try:
         services.app_uninstall(store, app, actor=request.user)
     except services.StoreServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("apps-my-apps", account=store.account)
+        return http.error_redirect(request, exc, reverse("apps-my-apps", kwargs={"account": store.account}))
     messages.success(request, _("%(app)s was uninstalled.") % {"app": listing.name})
     return redirect("apps-my-apps", account=store.account)

@@ -159,6 +159,12 @@ def _render_cart(request: HttpRequest, store: Store, *, error: str = "", status:
     return render(request, "store/storefront/cart.html", context, status=status)
 
 
+def _cart_refused(request: HttpRequest, store: Store, error: services.StoreServiceError) -> HttpResponse:
+    """The one answer to a refused cart change: the cart again, with the error's message above it and its
+    HTTP status (404 for a SKU not sold here, 409 out of stock, 400 otherwise)."""
+    return _render_cart(request, store, error=error.message, status=error.http_status)
+
+
 @require_GET
 @storefront_view
 def cart(request: HttpRequest, store: Store) -> HttpResponse:
@@ -177,7 +183,7 @@ def cart_add(request: HttpRequest, store: Store) -> HttpResponse:
             request=request,
         )
     except services.StoreServiceError as exc:
-        return _render_cart(request, store, error=exc.message, status=exc.status)
+        return _cart_refused(request, store, exc)
     messages.success(request, _("“%(name)s” was added to your cart.") % {"name": item.sku})
     return redirect("storefront-cart", account=store.account)
 
@@ -190,7 +196,7 @@ def cart_update(request: HttpRequest, store: Store) -> HttpResponse:
             store, request.session.session_key or "", request.POST.get("sku_id"), request.POST.get("quantity")
         )
     except services.StoreServiceError as exc:
-        return _render_cart(request, store, error=exc.message, status=exc.status)
+        return _cart_refused(request, store, exc)
     messages.success(request, _("Your cart was updated."))
     return redirect("storefront-cart", account=store.account)
 
@@ -201,7 +207,7 @@ def cart_remove(request: HttpRequest, store: Store) -> HttpResponse:
     try:
         services.cart_remove(store, request.session.session_key or "", request.POST.get("sku_id"))
     except services.StoreServiceError as exc:
-        return _render_cart(request, store, error=exc.message, status=exc.status)
+        return _cart_refused(request, store, exc)
     messages.success(request, _("The product was removed from your cart."))
     return redirect("storefront-cart", account=store.account)
 
@@ -223,9 +229,9 @@ def checkout(request: HttpRequest, store: Store) -> HttpResponse:
                 store, cart_obj, values["email"], values["phone"], values["name"], request=request
             )
         except services.CheckoutError as exc:
-            errors, status = exc.errors, exc.status
+            errors, status = exc.errors, exc.http_status
         except services.StoreServiceError as exc:
-            error, status = exc.message, exc.status
+            error, status = exc.message, exc.http_status
         else:
             placed = request.session.get(SESSION_ORDERS, [])
             request.session[SESSION_ORDERS] = [*placed[-19:], order.number]

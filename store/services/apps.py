@@ -14,7 +14,10 @@ from .errors import NotFoundError, StoreServiceError
 
 
 class AffiliateTakenError(StoreServiceError):
-    status = 409
+    """The store already has an affiliate with this code."""
+
+    default_code = "affiliate_taken"
+    default_status = 409
 
 
 def _user(actor: Any) -> Any:
@@ -44,7 +47,7 @@ def app_uninstall(store: Store, app: str, *, actor: Any = None) -> None:
         try:
             changes.publish(changes.AppUninstallRequested(store.pk, app))
         except changes.Refused as exc:
-            raise StoreServiceError(exc.message) from exc
+            raise StoreServiceError(exc.message, code="refused") from exc
         row.delete()
         changes.publish(changes.AppUninstalled(store.pk, app, actor=_user(actor)))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,18 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from PIL import Image
 
-from store.models import InstalledApp, Membership, Product, Sku, SkuImage, SkuPrice, Store
+from store.models import (
+    Brand,
+    Category,
+    InstalledApp,
+    Membership,
+    Product,
+    Sku,
+    SkuImage,
+    SkuPrice,
+    Store,
+    TradePolicy,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +166,113 @@ def test_seed_scales_up_without_touching_what_exists(media):
     assert before <= set(skus.values_list("pk", "stock"))
     # The image pool is reused, not grown with the catalog.
     assert len(list((Path(media) / "catalog" / "pool").iterdir())) == 27
+
+
+def catalog_fingerprint() -> dict[str, object]:
+    """Everything the seed writes, in id order, with ids replaced by what they point at (ids depend on
+    the database's sequences). Images are named by pool kind only: which pool file a SKU gets depends
+    on its id."""
+    stores = list(
+        Store.objects.order_by("id").values_list("account", "name", "domain", "country", "currency")
+    )
+    tables = {
+        "stores": stores,
+        "policies": list(
+            TradePolicy.objects.order_by("id").values_list("store__account", "code", "name", "currency")
+        ),
+        "categories": list(
+            Category.objects.order_by("id").values_list(
+                "store__account", "slug", "name", "parent__slug", "google_product_category"
+            )
+        ),
+        "brands": list(Brand.objects.order_by("id").values_list("store__account", "name")),
+        "products": list(
+            Product.objects.order_by("id").values_list(
+                "store__account",
+                "slug",
+                "name",
+                "ref_id",
+                "description",
+                "category__slug",
+                "brand__name",
+                "is_active",
+            )
+        ),
+        "skus": list(
+            Sku.objects.order_by("id").values_list(
+                "store__account",
+                "product__slug",
+                "name",
+                "ref_id",
+                "ean",
+                "specifications",
+                "stock",
+                "is_active",
+            )
+        ),
+        "prices": list(
+            SkuPrice.objects.order_by("id").values_list(
+                "sku__store__account", "sku__ref_id", "trade_policy__code", "price", "list_price"
+            )
+        ),
+        "images": [
+            (account, ref, image.split("/")[-1].split("-")[0], width, height, position)
+            for account, ref, image, width, height, position in SkuImage.objects.order_by("id").values_list(
+                "sku__store__account", "sku__ref_id", "image", "width", "height", "position"
+            )
+        ],
+        "memberships": list(
+            Membership.objects.order_by("id").values_list("user__username", "store__account", "role")
+        ),
+        "apps": list(
+            InstalledApp.objects.order_by("id").values_list("store__account", "app", "installed_by__username")
+        ),
+    }
+    text = json.dumps(tables, default=str, ensure_ascii=False, sort_keys=True)
+    return {
+        "counts": {name: len(rows) for name, rows in tables.items()},
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
+
+
+# Recorded from the seed before store/demo.py became the store/demo/ package (the same on SQLite and
+# PostgreSQL). The demo is deterministic (seeded random streams), so another digest means a seeded row,
+# value or their order changed: update these only when changing the demo on purpose.
+SEEDED_360 = {
+    "counts": {
+        "stores": 3,
+        "policies": 4,
+        "categories": 63,
+        "brands": 36,
+        "products": 100,
+        "skus": 446,
+        "prices": 446,
+        "images": 578,
+        "memberships": 4,
+        "apps": 1,
+    },
+    "sha256": "ec3fa41e6b23ddfdff71d8489f1372bc1d61f97a668bacd07568b7fa14aa062e",
+}
+SEEDED_1500 = {
+    "counts": {
+        "stores": 3,
+        "policies": 4,
+        "categories": 63,
+        "brands": 36,
+        "products": 392,
+        "skus": 1584,
+        "prices": 1584,
+        "images": 2026,
+        "memberships": 4,
+        "apps": 1,
+    },
+    "sha256": "0b71a84d59b45259371efa2c49e3d0461e31405fbce8cae113d24335f14fd87f",
+}
+
+
+def test_the_seeded_catalog_is_the_one_it_always_was(media):
+    run_seed()
+    assert catalog_fingerprint() == SEEDED_360
+    # Growing it appends to lojademo in the same order a fresh `--skus 1500` would have written.
+    run_seed("--skus", "1500")
+    assert catalog_fingerprint() == SEEDED_1500

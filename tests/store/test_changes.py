@@ -183,8 +183,9 @@ def test_app_install_and_uninstall_publish_with_the_actor(store, admin_user_of_s
 def test_a_subscriber_can_refuse_an_uninstall(store, published, settings):
     settings.STORE_CHANGE_SUBSCRIBERS = ["tests.store.recorder.refuse_uninstall", RECORD]
     InstalledApp.objects.create(store=store, app="tiktok")
-    with pytest.raises(services.StoreServiceError, match="Not now."):
+    with pytest.raises(services.StoreServiceError, match="Not now.") as refused:
         services.app_uninstall(store, "tiktok")
+    assert (refused.value.code, refused.value.http_status) == ("refused", 400)
     assert InstalledApp.objects.filter(store=store, app="tiktok").exists()
     assert published == []  # refused before anyone else heard of it, and nothing uninstalled
 

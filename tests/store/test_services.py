@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import RequestFactory
 
+from core.errors import ServiceError
 from store import services
 from store.models import Cart, CartItem, Order, OrderItem, Sku, SkuPrice, TradePolicy
 
@@ -43,7 +44,7 @@ def test_cart_add_rejects_bad_quantities_and_changes_nothing(store, make_sku, qt
     with pytest.raises(services.StoreServiceError) as err:
         services.cart_add(store, "sess-1", sku.pk, qty)
     assert err.value.message == message
-    assert err.value.status == 400
+    assert (err.value.http_status, err.value.code, err.value.field) == (400, "invalid", "quantity")
     assert not Cart.objects.exists()
     assert not CartItem.objects.exists()
 
@@ -53,7 +54,7 @@ def test_cart_add_foreign_sku_is_not_found(store, make_store, make_sku):
     foreign = make_sku(other, stock=5)
     with pytest.raises(services.NotFoundError) as err:
         services.cart_add(store, "sess-1", foreign.pk, 1)
-    assert err.value.status == 404
+    assert (err.value.http_status, err.value.code) == (404, "not_found")
     assert err.value.message == "This product is not available in this store."
     assert not CartItem.objects.exists()
 
@@ -63,6 +64,38 @@ def test_cart_add_unknown_sku_ids_are_not_found(store, bad_id):
     with pytest.raises(services.NotFoundError):
         services.cart_add(store, "sess-1", bad_id, 1)
     assert not CartItem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "http_status"),
+    [
+        (services.StoreServiceError("No."), "invalid", 400),
+        (services.NotFoundError("Not here."), "not_found", 404),
+        (services.OutOfStockError("Sold out."), "out_of_stock", 409),
+        (services.CheckoutError({"email": "Bad e-mail.", "phone": "Bad phone."}), "checkout_invalid", 400),
+        (services.AffiliateTakenError("Taken."), "affiliate_taken", 409),
+    ],
+)
+def test_store_errors_are_core_service_errors_with_a_code_and_an_http_status(error, code, http_status):
+    assert isinstance(error, ServiceError)
+    assert (error.code, error.http_status, error.field) == (code, http_status, None)
+    assert str(error) == error.message
+    # `http_status` is the one status attribute: the old `status` is gone, not kept beside it.
+    assert not hasattr(error, "status")
+
+
+def test_store_error_keeps_the_field_and_takes_a_code_and_status():
+    error = services.StoreServiceError("Too many.", field="quantity", code="too_many", http_status=422)
+    assert (error.message, error.field, error.code, error.http_status) == (
+        "Too many.",
+        "quantity",
+        "too_many",
+        422,
+    )
+    assert (
+        services.CheckoutError({"email": "Bad e-mail.", "phone": "Bad phone."}).message
+        == "Bad e-mail. Bad phone."
+    )
 
 
 def test_cart_add_inactive_or_unpriced_sku_is_not_found(store, make_sku):
