@@ -26,8 +26,13 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
+
+from integration.models import TikTokConnection
+from store.models import CmsKind, Store
+
+from .models import PixelConfigStamp, PixelSettings, PurchaseEvent
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +77,6 @@ def shared_cache_enabled() -> bool:
 def pixel_config_load(account: str) -> PixelConfig | None:
     """Read the config from the database (cache misses only). None when the store gets no pixel:
     unknown account, not a VTEX IO store, no active connection, or no valid pixel code."""
-    from integration.models import TikTokConnection
-    from store.models import CmsKind
-
-    from .models import PixelSettings, PurchaseEvent
-
     row = (
         TikTokConnection.objects.active()
         .filter(store__account=account, store__cms_kind=CmsKind.IO)
@@ -139,8 +139,6 @@ class LocalConfigs:
 
     @staticmethod
     def _read_stamp() -> int:
-        from .models import PixelConfigStamp
-
         return PixelConfigStamp.objects.filter(pk=1).values_list("version", flat=True).first() or 0
 
     # --- without the watcher: the request compares the stamp --------------------------------------
@@ -172,8 +170,6 @@ class LocalConfigs:
         thread.start()
 
     def _watch(self, pid: int) -> None:
-        from django.db import connections
-
         while os.getpid() == pid and not self.stopped.is_set():
             try:
                 self.refresh()
@@ -284,10 +280,6 @@ def pixel_config_for_account(account: str) -> PixelConfig | None:
 
 
 def _invalidate_now(store_id: int) -> None:
-    from store.models import Store
-
-    from .models import PixelConfigStamp
-
     updated = PixelConfigStamp.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         PixelConfigStamp.objects.get_or_create(pk=1, defaults={"version": 1})

@@ -9,10 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from store.models import Order, Product, Sku
+from store.models import Order, Product, Sku
 
 VIEW_CONTENT = "ViewContent"
 ADD_TO_CART = "AddToCart"
@@ -31,6 +30,16 @@ def order_event_id(store_id: int, order_number: str) -> str:
 def money(value: Decimal | float | int) -> float:
     """TikTok wants a plain number; two decimals avoids float noise like 99.90000000000001."""
     return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def unit_price_decimal(value: Any) -> Decimal | None:
+    """A unit price as the store hands it over (Decimal, str, float or None); None if it is no number."""
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
 
 
 def sku_content_id(sku_id: int | str) -> str:

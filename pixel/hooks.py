@@ -8,10 +8,12 @@ import functools
 import logging
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.http import HttpRequest
+
+from store.models import Order, Product, Sku, Store
 
 from . import events
 from .cache import pixel_config_for_account
@@ -24,11 +26,7 @@ from .services import (
     identity_current,
     identity_remember,
     outbox_event_create,
-    unit_price_decimal,
 )
-
-if TYPE_CHECKING:
-    from store.models import Order, Product, Sku, Store
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +64,7 @@ def _sku_price(sku: Sku) -> Decimal | None:
         if value is not None and not callable(value):
             if hasattr(value, "price"):
                 value = value.price
-            return unit_price_decimal(value)
+            return events.unit_price_decimal(value)
     return None
 
 
@@ -94,7 +92,7 @@ def on_add_to_cart(request: HttpRequest, store: Store, sku: Sku, quantity: int, 
     event_id = events.new_event_id()
     name = events.sku_display_name(sku.product.name, sku.name)
     properties = events.add_to_cart_properties(
-        sku.pk, name, quantity, unit_price_decimal(unit_price), config.currency
+        sku.pk, name, quantity, events.unit_price_decimal(unit_price), config.currency
     )
     browser_event_queue(
         request, store.pk, {"event": events.ADD_TO_CART, "properties": properties, "event_id": event_id}

@@ -6,12 +6,14 @@ import logging
 
 from celery import shared_task
 
+from .dispatch import SEND_OUTBOX_FOR_STORE
 from .services import outbox_purge, outbox_send_for_store, outbox_stores_due
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="pixel.tasks.send_outbox_for_store", ignore_result=True)
+# The name the services dispatch by (pixel.dispatch): "pixel.tasks.send_outbox_for_store".
+@shared_task(name=SEND_OUTBOX_FOR_STORE, ignore_result=True)
 def send_outbox_for_store(store_id: int) -> None:
     run = outbox_send_for_store(store_id)
     if run is not None and run.requests:

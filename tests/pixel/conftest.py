@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from integration.models import ConnectionStatus, TikTokConnection
+from pixel import dispatch
 from pixel.cache import pixel_config_invalidate
 from store.models import Store
 
@@ -18,6 +19,29 @@ PIXEL_CODE = "CABCDEFGHIJ1234567XY"
 @pytest.fixture(autouse=True)
 def _pixel_isolation(pixel_isolation: None) -> None:
     """Every pixel test starts and ends with a clean config cache."""
+
+
+class Broker:
+    """Stands in for the Celery app in `pixel.dispatch`: records what the services queue (name, args,
+    options), or fails every send like a broker outage when given `error`."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.error: Exception | None = None
+
+    def send_task(self, name: str, args: tuple[Any, ...] = (), **options: Any) -> None:
+        if self.error is not None:
+            raise self.error
+        self.sent.append((name, tuple(args), options))
+
+
+@pytest.fixture
+def broker(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Broker:
+    """Dispatch on (pixel_isolation turns it off), into a recording broker instead of Redis."""
+    settings.PIXEL_OUTBOX_DISPATCH = True
+    fake = Broker()
+    monkeypatch.setattr(dispatch, "current_app", fake)
+    return fake
 
 
 @pytest.fixture

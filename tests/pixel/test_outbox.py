@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -11,12 +13,20 @@ import responses
 from django.utils import timezone
 
 from integration.models import ConnectionStatus, TikTokConnection
+from pixel import dispatch, services, tasks
 from pixel.models import OutboxEvent, OutboxRun, OutboxStatus
-from pixel.services import MAX_ATTEMPTS, outbox_purge, outbox_send_for_store, outbox_stores_due
+from pixel.services import (
+    BACKOFF_BASE_SECONDS,
+    BACKOFF_MAX_SECONDS,
+    MAX_ATTEMPTS,
+    outbox_purge,
+    outbox_send_for_store,
+    outbox_stores_due,
+)
 from tiktok_admin.locks import lease_acquire, lease_release
-from tiktok_api import NO_RETRY, TikTokClient
+from tiktok_api import NO_RETRY, TikTokClient, backoff_delay
 
-from .conftest import PIXEL_CODE, disconnect
+from .conftest import PIXEL_CODE, Broker, disconnect
 
 pytestmark = pytest.mark.django_db
 
@@ -262,8 +272,6 @@ def test_send_task_is_registered_in_beat_and_celery() -> None:
 
 
 def test_beat_sweep_dispatches_one_task_per_due_store(store: Any, connect: Any, monkeypatch: Any) -> None:
-    from pixel import tasks
-
     conn = connect(store)
     make_rows(conn, 3)
     sent: list[int] = []
@@ -273,14 +281,63 @@ def test_beat_sweep_dispatches_one_task_per_due_store(store: Any, connect: Any, 
 
 
 def test_on_commit_dispatch_never_fails_the_shopper_request(
-    store: Any, settings: Any, monkeypatch: Any
+    store: Any, broker: Broker, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from pixel import services, tasks
+    broker.error = ConnectionError("broker down")
+    with caplog.at_level(logging.WARNING, logger="pixel.dispatch"):
+        services.outbox_dispatch(store.pk)  # logs, does not raise
+    assert f"could not enqueue the outbox send for store {store.pk}" in caplog.text
 
-    settings.PIXEL_OUTBOX_DISPATCH = True
 
-    def broken(store_id: int) -> None:
-        raise ConnectionError("broker down")
+def test_dispatch_queues_the_registered_send_task_by_name(store: Any, broker: Broker) -> None:
+    """The services queue the send by name (they cannot import pixel.tasks, which wraps them): the name
+    must be the one the task is registered under."""
+    from tiktok_admin.celery import app
 
-    monkeypatch.setattr(tasks.send_outbox_for_store, "delay", broken)
-    services.outbox_dispatch(store.pk)  # logs, does not raise
+    services.outbox_dispatch(store.pk)
+    assert broker.sent == [("pixel.tasks.send_outbox_for_store", (store.pk,), {"ignore_result": True})]
+    assert tasks.send_outbox_for_store.name == dispatch.SEND_OUTBOX_FOR_STORE
+    assert app.tasks[dispatch.SEND_OUTBOX_FOR_STORE].name == dispatch.SEND_OUTBOX_FOR_STORE
+
+
+def test_dispatch_off_queues_nothing(store: Any, broker: Broker, settings: Any) -> None:
+    settings.PIXEL_OUTBOX_DISPATCH = False
+    services.outbox_dispatch(store.pk)
+    assert broker.sent == []
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2026])
+def test_retry_waits_are_the_project_backoff_with_the_same_numbers(seed: int) -> None:
+    """The outbox waits with tiktok_api.backoff_delay; with one seeded rng it gives exactly the numbers of
+    the formula the pixel had (equal jitter: between half and all of min(3600, 30 * 2**(attempt-1)))."""
+
+    def pixel_formula(attempts: int, rng: random.Random) -> float:
+        ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * (2 ** max(0, attempts - 1)))
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+    old_rng, new_rng = random.Random(seed), random.Random(seed)
+    for attempts in [*range(0, MAX_ATTEMPTS + 1), 40, 200]:
+        expected = pixel_formula(attempts, old_rng)
+        wait = backoff_delay(attempts, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_MAX_SECONDS, rng=new_rng)
+        assert wait == expected
+        ceiling = min(3600.0, 30.0 * 2 ** max(0, attempts - 1))
+        assert ceiling / 2 <= wait <= ceiling
+
+
+@responses.activate
+def test_a_retried_row_waits_the_backoff_of_its_attempt(
+    store: Any, connect: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wait written on a retried row is backoff_delay(attempt, base=30, cap=3600), jitter included."""
+    conn = connect(store)
+    (row,) = make_rows(conn, 1)
+    OutboxEvent.objects.filter(pk=row.pk).update(attempts=3)
+    responses.post(
+        TRACK_URL, json={"code": 50002, "message": "Internal error", "request_id": "r", "data": {}}
+    )
+    monkeypatch.setattr(random, "uniform", lambda a, b: b)  # the longest wait of attempt 4: 240 s
+    before = timezone.now()
+    outbox_send_for_store(store.pk, client=api)
+    row.refresh_from_db()
+    assert row.attempts == 4
+    assert before + timedelta(seconds=240) <= row.next_attempt_at <= timezone.now() + timedelta(seconds=240)

@@ -15,7 +15,7 @@ from pixel.hashing import sha256_hex
 from pixel.models import OutboxEvent, PixelSettings, PurchaseEvent
 from pixel.services import MARKER_COOKIE
 
-from .conftest import PIXEL_CODE, disconnect
+from .conftest import PIXEL_CODE, Broker, disconnect
 from .test_middleware import pixel_data
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +288,17 @@ def test_reloading_the_order_page_does_not_repeat_the_order_event(
     order_url = response.redirect_chain[-1][0]
     again = client.get(order_url)
     assert [e["event"] for e in _events(again)] == ["ViewContent"]
+
+
+def test_add_to_cart_queues_the_send_only_when_the_cart_change_commits(
+    client: Client, shop: dict, connect: Any, broker: Broker, django_capture_on_commit_callbacks: Any
+) -> None:
+    store, sku = shop["store"], shop["sku"]
+    connect(store)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _add(client, store, sku, 1)
+    assert OutboxEvent.objects.filter(event="AddToCart").count() == 1
+    assert broker.sent == [], "nothing is queued before the transaction commits"
+    for callback in callbacks:
+        callback()
+    assert broker.sent == [("pixel.tasks.send_outbox_for_store", (store.pk,), {"ignore_result": True})]
