@@ -1,12 +1,16 @@
 """The catalog sync hears of every catalog change the store publishes (`store.changes`, registered in
 `settings.STORE_CHANGE_SUBSCRIBERS`) and marks the SKUs dirty (`dirty`) in the transaction of the change:
-cheap and bulk, only while the store is connected, one sweep dispatched per transaction on commit."""
+cheap and bulk, only while the store is connected, one sweep dispatched per transaction on commit.
+
+It also hears of the TikTok connection (`integration.events`, registered in
+`settings.INTEGRATION_EVENT_SUBSCRIBERS`): a new connection starts its first full sync."""
 
 from __future__ import annotations
 
+from integration import events as integration_events
 from store import changes
 
-from . import dirty
+from . import dirty, services
 
 
 def on_store_change(event: changes.StoreChange) -> None:
@@ -24,3 +28,9 @@ def on_store_change(event: changes.StoreChange) -> None:
         dirty.brands_mark_dirty(event.store_id, event.brand_ids)
     elif isinstance(event, changes.TradePolicyChanged):
         dirty.store_mark_all_dirty(event.store_id)
+
+
+def on_integration_event(event: integration_events.IntegrationEvent) -> None:
+    if isinstance(event, integration_events.ConnectionConnected):
+        # Looked up on the module at call time, so tests can observe the start through `services`.
+        services.connection_start_full_sync(event.connection_id)

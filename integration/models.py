@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField
+from .oauth import ConnectAttemptBase
 
 
 class TikTokSetup(models.Model):
@@ -123,25 +124,12 @@ class TikTokConnection(models.Model):
         return self.status == ConnectionStatus.CONNECTED
 
 
-class ConnectAttempt(models.Model):
-    """One trip to TikTok's onboarding. Only a hash of the OAuth `state` is stored; the callback must come
-    back in the same session, for the same store and user, within the lifetime, and only once."""
+class ConnectAttempt(ConnectAttemptBase):
+    """One trip to TikTok's onboarding (see `integration.oauth`)."""
 
-    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    state_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=30, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ConnectAttemptBase.Meta):
         verbose_name = _("connect attempt")
         verbose_name_plural = _("connect attempts")
-
-    def __str__(self) -> str:
-        return f"{self.store_id} {self.created_at:%Y-%m-%d %H:%M} {self.outcome or 'open'}"
 
 
 class HealthCheckRun(models.Model):

@@ -1,6 +1,6 @@
 """The few TikTok calls the connection needs, in the shape the services use.
 
-A thin seam over `tiktok_admin.tiktok` (the settings-built `tiktok_api.TikTokClient`): the services stay
+A thin seam over `integration.tiktok_client` (the settings-built `tiktok_api.TikTokClient`): the services stay
 readable, and tests can drive the real client against the sandbox or `responses`. Errors are the client's
 own (`tiktok_api.errors`), raised unchanged.
 """
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
+from integration import tiktok_client as tiktok
 from tiktok_api import BusinessProfile, RetryPolicy
 
 if TYPE_CHECKING:
@@ -36,9 +37,7 @@ INTERACTIVE_RETRY = RetryPolicy(max_attempts=2, base_delay=0.5, max_delay=1.0, m
 
 
 def _client(*, interactive: bool = True) -> TikTokClient:
-    from tiktok_admin.tiktok import client
-
-    shared = client()
+    shared = tiktok.client()
     if not interactive:
         return shared
     # Same session, rate limiter and catalog lock; only the retry policy differs.
@@ -48,9 +47,7 @@ def _client(*, interactive: bool = True) -> TikTokClient:
 
 
 def _sign(fields: dict[str, Any]) -> str:
-    from tiktok_admin.tiktok import external_data_for
-
-    return external_data_for(fields)
+    return tiktok.external_data_for(fields)
 
 
 def _gmt_offset(time_zone: str) -> str:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.module_loading import import_string
 
 from store.models import InstalledApp, Store
 
@@ -46,15 +48,13 @@ class CatalogCounts:
 
 
 def catalog_counts_for(connection: TikTokConnection | None) -> CatalogCounts:
-    """The catalog numbers on the page. They come from the catalog sync's counters; before the catalog sync
-    exists (or before a connection) they are true zeros."""
-    if connection is None:
+    """The catalog numbers on the page, from the callable in `settings.TIKTOK_PAGE_CATALOG_COUNTS` (the
+    catalog sync's counters; integration does not import it). Before a connection, or with none
+    registered, they are true zeros."""
+    path = getattr(settings, "TIKTOK_PAGE_CATALOG_COUNTS", "")
+    if connection is None or not path:
         return CatalogCounts()
-    try:
-        from catalog_sync.selectors import catalog_counts
-    except ImportError:
-        return CatalogCounts()
-    raw: Any = catalog_counts(connection)
+    raw: Any = import_string(path)(connection)
     get = raw.get if isinstance(raw, dict) else (lambda name, default=None: getattr(raw, name, default))
     urls = get("urls", None) or get("list_urls", None) or {}
     rejected = get("rejected", None)

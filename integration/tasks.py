@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from tiktok_admin.locks import singleton
+from core.leases import singleton
 
 from . import services
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,34 +10,28 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import http
 from store.access import store_for_request, store_member_required
 from store.app_catalog import app_listing
 
 from . import selectors, services
 from .destinations import available_destinations, destination_url
+from .errors import IntegrationError
 from .forms import SetupForm
 from .models import DisconnectReason
 
 logger = logging.getLogger(__name__)
 
-CATALOG_PANEL_TEMPLATE = "catalog_sync/_tiktok_page_panel.html"
-SHOP_TABS_TEMPLATE = "tiktok_shop/_tabs.html"
 MANUAL_REASONS = frozenset({DisconnectReason.MANUAL, DisconnectReason.OPS})
 
 
-@lru_cache(maxsize=8)
-def _template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
+def _section(slot: str) -> str | None:
+    """The template a channel app contributes to a slot of the page (`settings.TIKTOK_PAGE_SECTIONS`)."""
+    return getattr(settings, "TIKTOK_PAGE_SECTIONS", {}).get(slot) or None
 
 
 def _page_url(request: HttpRequest) -> str:
@@ -164,12 +157,8 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
         and not active
         and connection.disconnect_reason in MANUAL_REASONS
         and bool(connection.remote_disconnect_error),
-        "area_tabs": SHOP_TABS_TEMPLATE
-        if eligibility.eligible and _template_exists(SHOP_TABS_TEMPLATE)
-        else None,
-        "catalog_panel": CATALOG_PANEL_TEMPLATE
-        if active and _template_exists(CATALOG_PANEL_TEMPLATE)
-        else None,
+        "area_tabs": _section("tabs") if eligibility.eligible else None,
+        "catalog_panel": _section("catalog") if active else None,
     }
     response = render(request, "integration/page.html", context)
     if state == "ready_to_connect":
@@ -210,10 +199,14 @@ def setup(request: HttpRequest) -> HttpResponse:
         return render(request, "integration/setup.html", {**context, "form": form, "step": "review"})
     try:
         services.setup_confirm(store, form.cleaned_data, actor=request.user)
-    except services.IntegrationError as exc:
+    except IntegrationError as exc:
+        # Shown in the form, so the merchant can correct it in place (not a message on another page).
         form.add_error(None, exc.message)
         return render(
-            request, "integration/setup.html", {**context, "form": form, "step": "form"}, status=400
+            request,
+            "integration/setup.html",
+            {**context, "form": form, "step": "form"},
+            status=exc.http_status,
         )
     messages.success(request, _("Setup confirmed. Now connect your TikTok account."))
     return redirect("tiktok-page", account=store.account)
@@ -228,9 +221,8 @@ def connect(request: HttpRequest) -> HttpResponse:
         url = services.connect_start(
             store, user=request.user, session=request.session, language_code=get_language()
         )
-    except services.IntegrationError as exc:
-        messages.error(request, exc.message)
-        return redirect("tiktok-page", account=store.account)
+    except IntegrationError as exc:
+        return http.error_redirect(request, exc, _page_url(request))
     return HttpResponseRedirect(url)
 
 
@@ -264,8 +256,8 @@ def _callback(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Your store is connected to TikTok. The first catalog sync has started.")
             )
-    except services.IntegrationError as exc:
-        messages.error(request, exc.message)
+    except IntegrationError as exc:
+        http.error_message(request, exc)
     return redirect("tiktok-page", account=store.account)
 
 
@@ -302,8 +294,8 @@ def advanced_matching(request: HttpRequest) -> HttpResponse:
     enabled = request.POST.get("enabled", "") in ("1", "on", "true")
     try:
         services.advanced_matching_set(connection.pk, enabled=enabled, actor=request.user)
-    except services.IntegrationError as exc:
-        messages.error(request, exc.message)
+    except IntegrationError as exc:
+        http.error_message(request, exc)
     else:
         if enabled:
             messages.success(

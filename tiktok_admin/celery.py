@@ -32,7 +32,7 @@ app.conf.update(
 )
 
 # The beat schedule lives in code, in one place. Singleton jobs take a lease inside the task
-# (tiktok_admin.locks.singleton), so a second beat or a redelivered message cannot double the work.
+# (core.leases.singleton), so a second beat or a redelivered message cannot double the work.
 MINUTE = 60.0
 app.conf.beat_schedule = {
     "canary": {"task": "tiktok_admin.tasks.canary", "schedule": 30.0},

@@ -59,6 +59,24 @@ STORE_CHANGE_SUBSCRIBERS = [
     "pixel.subscribers.on_store_change",
 ]
 
+# What hears of the TikTok connection (integration.events.publish: connected, disconnected, pixel settings):
+# one callable per channel, called in this order. Integration imports none of them.
+INTEGRATION_EVENT_SUBSCRIBERS = [
+    "catalog_sync.subscribers.on_integration_event",
+    "pixel.subscribers.on_integration_event",
+]
+
+# What the Marketplace > TikTok page (integration) shows of the channel apps, which it does not import:
+# the catalog numbers (a callable taking the active connection, returning available / pending /
+# needs_details / rejected / urls) and the templates each page slot includes ("tabs" above the page while
+# the store is eligible, "catalog" inside the Catalog section while connected; context: connection,
+# can_act, current_store, request).
+TIKTOK_PAGE_CATALOG_COUNTS = "catalog_sync.selectors.catalog_counts"
+TIKTOK_PAGE_SECTIONS = {
+    "tabs": "tiktok_shop/_tabs.html",
+    "catalog": "catalog_sync/_tiktok_page_panel.html",
+}
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

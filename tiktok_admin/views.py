@@ -16,6 +16,7 @@ from store.access import store_for_request, store_member_required
 from store.app_catalog import app_listing
 from store.models import Membership, Order, Product, Sku
 
+from .celery import app as celery_app
 from .throttle import THROTTLED_MESSAGE, ThrottledLoginForm, as_too_many_requests
 
 
@@ -85,8 +86,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         checks["database"] = f"error: {exc.__class__.__name__}"
         ok = False
-    from .celery import app as celery_app
-
     started = time.monotonic()
     try:
         with celery_app.connection_for_write() as conn:

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from integration.oauth import ConnectAttemptBase
+
 
 class StoreChannelSettings(models.Model):
     """Store settings that the TikTok Shop connection turns on. They live here (not on `store.Store`)
@@ -123,25 +125,12 @@ class ShopConnection(models.Model):
         return self.status in LIVE_STATUSES
 
 
-class ShopConnectAttempt(models.Model):
-    """One trip to TikTok's seller authorization page. Only a hash of the `state` is kept; the callback
-    must come back in the same session, for the same store and user, within the lifetime, and only once."""
+class ShopConnectAttempt(ConnectAttemptBase):
+    """One trip to TikTok's seller authorization page (see `integration.oauth`)."""
 
-    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    state_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=40, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ConnectAttemptBase.Meta):
         verbose_name = _("TikTok Shop connect attempt")
         verbose_name_plural = _("TikTok Shop connect attempts")
-
-    def __str__(self) -> str:
-        return f"{self.store_id} {self.created_at:%Y-%m-%d %H:%M} {self.outcome or 'open'}"
 
 
 class RunStatus(models.TextChoices):

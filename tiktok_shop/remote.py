@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from tiktok_admin import tiktok
+from integration import tiktok_client as tiktok
 from tiktok_api.errors import PermanentError
 from tiktok_api.external_data import external_data_build
 from tiktok_api.transport import Transport
@@ -141,7 +141,7 @@ def _order_from_data(raw: Any) -> ShopOrder | None:
 
 
 def _client() -> Any:
-    # Through the module, not `from ... import client`: tests replace `tiktok_admin.tiktok.client`.
+    # Through the module, not `from ... import client`: tests replace `integration.tiktok_client.client`.
     return tiktok.client()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
-from tiktok_admin.locks import singleton
+from core.leases import singleton
 
 from . import services
 

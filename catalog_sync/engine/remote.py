@@ -5,11 +5,11 @@ it once for every step."""
 
 from __future__ import annotations
 
-from tiktok_admin import tiktok
+from integration import tiktok_client as tiktok
 from tiktok_api import TikTokClient
 
 
 def tiktok_client() -> TikTokClient:
     # Looked up on the module at each call: the fault tests' worker (tests/catalog_sync/worker_main.py)
-    # swaps tiktok_admin.tiktok.client after this module may already have been imported.
+    # swaps integration.tiktok_client.client after this module may already have been imported.
     return tiktok.client()

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from core.leases import singleton
 from integration.selectors import connection_active_for_store, connection_is_active
 from integration.services import connection_auto_disconnect
-from tiktok_admin.locks import singleton
-from tiktok_admin.tiktok import client as make_client
+from integration.tiktok_client import client as make_client
 from tiktok_api import TikTokClient, backoff_delay
 from tiktok_api.errors import AuthError, TikTokError
 

@@ -48,7 +48,7 @@ def test_nightly_reconciliation_resends_what_tiktok_lost(catalog, sandbox, dispa
     conn = connect(catalog.store, sandbox)
     services.connection_full_sync_prepare(conn.pk)
     drive(conn.pk, sandbox)
-    from tiktok_admin.tiktok import client
+    from integration.tiktok_client import client
 
     # Someone deletes a product in TikTok Catalog Manager.
     client().product_delete(

@@ -21,7 +21,7 @@ app.conf.update(json.loads(os.environ.get("TEST_CELERY_CONF", "{}")))
 if os.environ.get("TEST_CATALOG_LOCK_SECONDS"):
     # A writer killed mid-request leaves TikTok's per-catalog lock held for write_ttl (120 s in
     # production); the fault tests shorten it, like the Redis redelivery intervals, to stay ~1 minute.
-    import tiktok_admin.tiktok as factory
+    import integration.tiktok_client as factory
 
     _seconds = float(os.environ["TEST_CATALOG_LOCK_SECONDS"])
     _original = factory.client

@@ -124,7 +124,7 @@ CONNECTED_PROFILE = {
 @pytest.fixture(autouse=True)
 def _no_real_backoff(monkeypatch: pytest.MonkeyPatch, _tiktok_settings: None) -> None:
     """Retries of the settings-built client wait on a fake clock, so failure paths take no real time."""
-    from tiktok_admin import tiktok as factory
+    from integration import tiktok_client as factory
     from tiktok_api import FakeClock
 
     # A fresh client per test: a throttle pause recorded by one test must not leak into the next (with

@@ -12,6 +12,7 @@ import responses
 from django.core import mail
 from django.db import connection as db
 
+from core.leases import lease_acquire, lease_release
 from integration import services
 from integration.models import (
     AuditAction,
@@ -24,7 +25,6 @@ from integration.models import (
 from integration.selectors import connection_is_active
 from integration.tasks import CHECK_LOCK, check_connections
 from store.models import Role
-from tiktok_admin.locks import lease_acquire, lease_release
 from tiktok_api import (
     AuthError,
     AuthReason,

@@ -12,6 +12,7 @@ import pytest
 import responses
 from django.utils import timezone
 
+from core.leases import lease_acquire, lease_release
 from integration.models import ConnectionStatus, TikTokConnection
 from pixel import dispatch, services, tasks
 from pixel.models import OutboxEvent, OutboxRun, OutboxStatus
@@ -23,7 +24,6 @@ from pixel.services import (
     outbox_send_for_store,
     outbox_stores_due,
 )
-from tiktok_admin.locks import lease_acquire, lease_release
 from tiktok_api import NO_RETRY, TikTokClient, backoff_delay
 
 from .conftest import PIXEL_CODE, Broker, disconnect

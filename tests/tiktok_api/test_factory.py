@@ -1,10 +1,10 @@
-"""tiktok_admin.tiktok: the client and external_data built from Django settings."""
+"""integration.tiktok_client: the client and external_data built from Django settings."""
 
 from __future__ import annotations
 
 import pytest
 
-from tiktok_admin.tiktok import client, external_data_for
+from integration.tiktok_client import client, external_data_for
 from tiktok_api import external_data_verify
 
 

@@ -14,12 +14,12 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import translation
 
 from core.errors import ServiceError
+from core.leases import lease_acquire
+from integration import tiktok_client as tiktok
 from integration.models import AuditAction, AuditEvent, ConnectionStatus, TikTokConnection
 from store import changes
 from store.models import Order, OrderSource
 from tests.store import recorder
-from tiktok_admin import tiktok
-from tiktok_admin.locks import lease_acquire
 from tiktok_api.external_data import external_data_verify
 from tiktok_shop import services
 from tiktok_shop.models import RunStatus, ShopConnectAttempt, ShopConnection, ShopStatus, StoreChannelSettings

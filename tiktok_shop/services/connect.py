@@ -8,7 +8,6 @@ State changes are compare-and-set updates.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integration.models import AuditAction, AuditEvent
-from integration.services import audit_record, merchant_locale, state_hash
+from integration.oauth import OAuthStates, StateRefused
+from integration.services import audit_record, merchant_locale
 from store.models import Store
 from tiktok_api.errors import RetryableError, TikTokError
 
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 STATE_LIFETIME = timedelta(minutes=60)
 SESSION_STATES_KEY = "tiktok_shop_states"
 MAX_PENDING_STATES = 5
+STATES = OAuthStates(ShopConnectAttempt, SESSION_STATES_KEY, STATE_LIFETIME, MAX_PENDING_STATES)
 
 # The `error` values TikTok's authorization page sends back (sandbox/SHOP.md), and envelope codes.
 REDIRECT_ERRORS = {
@@ -73,17 +74,11 @@ def shop_connect_start(
     if live_connection_for_store(store.pk) is not None:
         raise ShopConnectError("store_already_connected")
     external_id = external_business_id_for(store)
-    state = secrets.token_urlsafe(32)
-    digest = state_hash(state)
-    now = timezone.now()
-    ShopConnectAttempt.objects.create(
-        store=store, user=user, state_hash=digest, created_at=now, expires_at=now + STATE_LIFETIME
-    )
+    state = STATES.new()
+    STATES.record(state, store=store, user=user, session=session)
     StoreChannelSettings.objects.filter(store=store, shop_setup_started_at__isnull=True).update(
-        shop_setup_started_at=now
+        shop_setup_started_at=timezone.now()
     )
-    pending = [h for h in session.get(SESSION_STATES_KEY, []) if isinstance(h, str)]
-    session[SESSION_STATES_KEY] = (pending + [digest])[-MAX_PENDING_STATES:]
     return remote.authorize_url(
         external_id,
         state=state,
@@ -95,27 +90,18 @@ def shop_connect_start(
 
 
 def _state_consume(store: Store, *, user: AbstractBaseUser, session: Any, state: str, outcome: str) -> None:
-    """Accept `state` once, for this session, store and user, within its lifetime."""
-    if not state or len(state) > 200:
-        raise ShopConnectError("bad_state")
-    digest = state_hash(state)
-    pending = [h for h in session.get(SESSION_STATES_KEY, []) if isinstance(h, str)]
-    if digest not in pending:
-        raise ShopConnectError("bad_state")
-    session[SESSION_STATES_KEY] = [h for h in pending if h != digest]
-    now = timezone.now()
-    taken = ShopConnectAttempt.objects.filter(
-        state_hash=digest, store=store, user=user, used_at__isnull=True
-    ).update(used_at=now, outcome=outcome)
-    if not taken:
-        raise ShopConnectError("bad_state")
-    if not ShopConnectAttempt.objects.filter(state_hash=digest, expires_at__gt=now).exists():
-        ShopConnectAttempt.objects.filter(state_hash=digest).update(outcome="expired")
-        raise ShopConnectError("expired_state")
+    """Accept `state` once, for this session, store and user, within its lifetime. The seller page tells
+    a replayed state apart from an unknown one no better than it needs to: both are *bad_state*."""
+    try:
+        STATES.consume(store, user=user, session=session, state=state, outcome=outcome)
+    except StateRefused as refused:
+        raise ShopConnectError(
+            "expired_state" if refused.reason == "expired_state" else "bad_state"
+        ) from None
 
 
 def _attempt_outcome(state: str, outcome: str) -> None:
-    ShopConnectAttempt.objects.filter(state_hash=state_hash(state)).update(outcome=outcome[:40])
+    STATES.outcome(state, outcome)
 
 
 def _undo_remote(external_business_id: str) -> None:

@@ -16,9 +16,9 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from core.leases import lease_acquire, lease_release, lease_renew
 from store import services as store_services
 from store.models import Order, OrderSource
-from tiktok_admin.locks import lease_acquire, lease_release, lease_renew
 from tiktok_api.errors import AuthError, PermanentError, RetryableError, TikTokError, TikTokPermissionError
 
 from .. import remote

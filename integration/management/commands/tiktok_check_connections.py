@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from core.leases import singleton
 from integration import services
 from integration.tasks import CHECK_LOCK, CHECK_LOCK_TTL_SECONDS
-from tiktok_admin.locks import singleton
 
 
 class Command(BaseCommand):

@@ -1,5 +1,6 @@
 """The Django side of `tiktok_api`: a `TikTokClient` built from settings, and `external_data` signing
-with the app's key. Everything TikTok-specific lives in `tiktok_api`; this module only wires settings.
+with the app's key. Everything TikTok-specific lives in `tiktok_api`; this module only wires settings. It is
+the one client factory of every channel, and lives in `integration`, the channel app the others may use.
 
 With `REDIS_URL` set, the rate limiter and the catalog write lock live in Redis, so every web and worker
 process shares TikTok's per-app and per-endpoint quotas and the one-write-per-catalog rule.
@@ -12,6 +13,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+import redis
 from django.conf import settings
 
 from tiktok_api import CatalogLock, RateLimiter, TikTokClient, external_data_build
@@ -46,8 +48,6 @@ def client() -> TikTokClient:
         _, base_url, app_id, app_secret, connect_timeout, read_timeout, app_qps, redis_url = key
         redis_client: Any = None
         if redis_url:
-            import redis
-
             redis_client = redis.Redis.from_url(redis_url)
         built = TikTokClient(
             base_url,
