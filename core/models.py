@@ -1,8 +1,10 @@
-"""Rows every app shares: job leases and heartbeats."""
+"""Rows every app shares: job leases, heartbeats and the store's audit trail of its channels."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class JobLease(models.Model):
@@ -26,3 +28,44 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditAction(models.TextChoices):
+    APP_INSTALLED = "app_installed", _("App installed")
+    APP_UNINSTALLED = "app_uninstalled", _("App uninstalled")
+    SETUP_SAVED = "setup_saved", _("Setup saved")
+    CONNECT_CANCELLED = "connect_cancelled", _("Connection cancelled at TikTok")
+    CONNECT_STARTED = "connect_started", _("Connection started")
+    CONNECTED = "connected", _("Connected")
+    CONNECT_FAILED = "connect_failed", _("Connection failed")
+    DISCONNECTED = "disconnected", _("Disconnected")
+    AUTO_DISCONNECTED = "auto_disconnected", _("Disconnected automatically")
+    ADVANCED_MATCHING_ON = "advanced_matching_on", _("Advanced Matching enabled")
+    ADVANCED_MATCHING_OFF = "advanced_matching_off", _("Advanced Matching disabled")
+    SYNC_REQUESTED = "sync_requested", _("Catalog sync requested")
+    SHOP_CONNECTED = "shop_connected", _("TikTok Shop connected")
+    SHOP_DISCONNECTED = "shop_disconnected", _("TikTok Shop disconnected")
+    TOKENS_ROTATED = "tokens_rotated", _("Tokens re-encrypted")
+
+
+class AuditEvent(models.Model):
+    """One entry of a store's audit trail: who did what to its channels, when. `detail` never holds a
+    secret (token, code, state)."""
+
+    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="tiktok_audit")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100, blank=True, help_text="system actor when there is no user")
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["store", "-at"], name="audit_store_at")]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

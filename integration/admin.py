@@ -8,15 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AuditEvent
+
 from . import services
-from .models import (
-    AuditEvent,
-    ConnectAttempt,
-    DisconnectReason,
-    HealthCheckRun,
-    TikTokConnection,
-    TikTokSetup,
-)
+from .models import ConnectAttempt, DisconnectReason, HealthCheckRun, TikTokConnection, TikTokSetup
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

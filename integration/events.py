@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core import checks
 from django.utils.module_loading import import_string
 
+from core.registry import dotted_path_problem
+
 
 @dataclass(frozen=True)
 class ConnectionConnected:
@@ -75,11 +77,9 @@ def check_settings(app_configs: object = None, **kwargs: object) -> list[checks.
         paths.append(("TIKTOK_PAGE_CATALOG_COUNTS", counts))
     errors: list[checks.CheckMessage] = []
     for name, path in paths:
-        try:
-            target = import_string(path)
-        except ImportError as exc:
-            errors.append(checks.Error(f"{name}: cannot import {path!r}: {exc}", id="integration.E001"))
-            continue
-        if not callable(target):
-            errors.append(checks.Error(f"{name}: {path!r} is not callable", id="integration.E002"))
+        problem = dotted_path_problem(path)
+        if problem is not None:
+            kind, message = problem
+            error_id = "integration.E001" if kind == "import" else "integration.E002"
+            errors.append(checks.Error(f"{name}: {message}", id=error_id))
     return errors

@@ -10,9 +10,10 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.module_loading import import_string
 
+from core.models import AuditEvent
 from store.models import InstalledApp, Store
 
-from .models import AuditEvent, TikTokConnection, TikTokSetup
+from .models import TikTokConnection, TikTokSetup
 
 AUDIT_TRAIL_LENGTH = 20
 TIKTOK_APP_SLUG = "tiktok"

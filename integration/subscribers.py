@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.models import AuditAction
 from store import changes
 
-from .models import AuditAction
 from .selectors import connection_active_for_store
 from .services import audit_record
 

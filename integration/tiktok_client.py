@@ -38,6 +38,12 @@ def _config() -> tuple[Any, ...]:
     )
 
 
+def client_cache_clear() -> None:
+    """Forget the process's client, so the next `client()` is built afresh (tests: a fresh limiter)."""
+    with _lock:
+        _cached.clear()
+
+
 def client() -> TikTokClient:
     """The process's TikTokClient (rebuilt when the TikTok settings change, e.g. under override_settings)."""
     key = _config()

@@ -25,6 +25,8 @@ from django.core import checks
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
+from core.registry import dotted_path_problem
+
 # Type-only: StoreConfig imports this module while the app registry loads, before any model class may be
 # defined (AbstractBaseUser is one), and store.models imports it too (through querysets).
 if TYPE_CHECKING:
@@ -196,18 +198,11 @@ def check_subscribers(app_configs: object = None, **kwargs: object) -> list[chec
     so a typo fails `manage.py check` (also run by migrate and runserver) instead of the first change."""
     errors: list[checks.CheckMessage] = []
     for path in getattr(settings, "STORE_CHANGE_SUBSCRIBERS", ()):
-        # Caught, not let through: a bad dotted path is reported as store.E001 with every other problem,
-        # instead of crashing `manage.py check` on the first one.
-        try:
-            subscriber = import_string(path)
-        except ImportError as exc:
-            errors.append(
-                checks.Error(f"STORE_CHANGE_SUBSCRIBERS: cannot import {path!r}: {exc}", id="store.E001")
-            )
-            continue
-        if not callable(subscriber):
-            message = f"STORE_CHANGE_SUBSCRIBERS: {path!r} is not callable"
-            errors.append(checks.Error(message, id="store.E002"))
+        problem = dotted_path_problem(path)
+        if problem is not None:
+            kind, message = problem
+            error_id = "store.E001" if kind == "import" else "store.E002"
+            errors.append(checks.Error(f"STORE_CHANGE_SUBSCRIBERS: {message}", id=error_id))
     return errors
 
 

@@ -28,6 +28,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import redis as redis_lib
+
 from ._shared import shared_state
 from .clock import Clock, SystemClock
 
@@ -89,8 +91,6 @@ class CatalogLock:
         """`write_ttl` bounds a write whose outcome is unknown (it covers the read timeout and the inline
         retries); `log_ttl` bounds a feed log nobody polls to completion."""
         if isinstance(redis, str):
-            import redis as redis_lib
-
             redis = redis_lib.Redis.from_url(redis)
         self._redis = redis
         self.key_prefix = key_prefix

@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import redis as redis_lib
+
 from ._shared import shared_state
 from .clock import Clock, SystemClock
 from .errors import ThrottledError
@@ -227,8 +229,6 @@ class RateLimiter:
         self.max_wait = max_wait
         self.margin = margin
         if isinstance(redis, str):
-            import redis as redis_lib
-
             redis = redis_lib.Redis.from_url(redis)
         self._backend: _MemoryBackend | _RedisBackend = (
             _RedisBackend(redis) if redis is not None else _MemoryBackend()

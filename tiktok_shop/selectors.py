@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from integration.models import AuditAction, AuditEvent, TikTokConnection
+from core.models import AuditAction, AuditEvent
+from integration.models import TikTokConnection
 from integration.selectors import connection_active_for_store
 from store.models import Order, OrderSource, Store
 

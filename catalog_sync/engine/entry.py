@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
 from core.errors import ServiceError
-from integration.models import AuditAction, TikTokConnection
-from integration.services import audit_record
+from core.models import AuditAction
+from integration.models import TikTokConnection
 
 from .. import dirty, tasks
 from ..mapping import context_for_connection, evaluate, load_facts

@@ -18,9 +18,10 @@ as `integration.events`. One module per job:
 
 from __future__ import annotations
 
+from core.audit import audit_record, error_summary
+
 from ..errors import IntegrationError
 from ..oauth import state_hash
-from .audit import audit_record, error_summary
 from .connect import (
     MAX_PENDING_STATES,
     SESSION_STATES_KEY,

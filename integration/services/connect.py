@@ -14,14 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record, error_summary
+from core.models import AuditAction
 from store.models import Store
 
 from .. import events, remote
 from ..destinations import ID_RE
 from ..errors import IntegrationError
-from ..models import AuditAction, ConnectAttempt, ConnectionStatus, TikTokConnection, TikTokSetup
+from ..models import ConnectAttempt, ConnectionStatus, TikTokConnection, TikTokSetup
 from ..oauth import OAuthStates, StateRefused
-from .audit import audit_record, error_summary
 from .setup import store_eligibility
 
 logger = logging.getLogger(__name__)

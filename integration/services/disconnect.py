@@ -11,11 +11,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record, error_summary
+from core.models import AuditAction
 from tiktok_api.errors import AuthError
 
 from .. import events, remote
-from ..models import AuditAction, ConnectionStatus, DisconnectReason, TikTokConnection
-from .audit import audit_record, error_summary
+from ..models import ConnectionStatus, DisconnectReason, TikTokConnection
 from .notifications import admins_notify_disconnected
 
 logger = logging.getLogger(__name__)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.models import AuditAction
+
 from .. import events
 from ..errors import IntegrationError
-from ..models import AuditAction, TikTokConnection
-from .audit import audit_record
+from ..models import TikTokConnection
 
 
 def advanced_matching_set(connection_id: int, *, enabled: bool, actor: AbstractBaseUser) -> bool:

@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.models import AuditAction
 from store import services as store_services
 from store.models import Store
 
 from ..errors import IntegrationError
-from ..models import AuditAction, TikTokSetup
-from .audit import audit_record
+from ..models import TikTokSetup
 
 TIKTOK_AFFILIATE_NAME = "TikTok"
 

@@ -3,7 +3,7 @@ the shop connection, orders placed by simulated buyers, and the order list the s
 
 Only `POST /tbp/v2.0/shop/connection/disconnect?external_data=` is TikTok's documented route (reference §6);
 everything else here is the project's own wire format, documented in `sandbox/SHOP.md`. Registered by
-`sandbox.app` through EXTENSIONS."""
+`sandbox.app` like every other module."""
 
 from __future__ import annotations
 

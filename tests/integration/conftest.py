@@ -129,7 +129,7 @@ def _no_real_backoff(monkeypatch: pytest.MonkeyPatch, _tiktok_settings: None) ->
 
     # A fresh client per test: a throttle pause recorded by one test must not leak into the next (with
     # REDIS_URL the limiter lives in Redis: this suite's own database number is emptied).
-    factory._cached.clear()
+    factory.client_cache_clear()
     from django.conf import settings
 
     if settings.REDIS_URL:

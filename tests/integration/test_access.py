@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from integration.models import AuditEvent, ConnectAttempt, ConnectionStatus, TikTokConnection, TikTokSetup
+from core.models import AuditEvent
+from integration.models import ConnectAttempt, ConnectionStatus, TikTokConnection, TikTokSetup
 from store.models import Role
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from integration.models import AuditAction, AuditEvent, ConnectionStatus, TikTokConnection
+from core.models import AuditAction, AuditEvent
+from integration.models import ConnectionStatus, TikTokConnection
 
 from .conftest import DISCONNECT_PATH, REVOKE_PATH, TOKEN, envelope
 

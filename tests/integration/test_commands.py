@@ -10,8 +10,9 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection as db
 
+from core.models import AuditAction, AuditEvent
 from integration.crypto import encrypted_with_primary_key
-from integration.models import AuditAction, AuditEvent, ConnectionStatus, DisconnectReason, TikTokConnection
+from integration.models import ConnectionStatus, DisconnectReason, TikTokConnection
 
 from .conftest import CONNECTED_PROFILE, DISCONNECT_PATH, PROFILE_PATH, REVOKE_PATH, TOKEN, envelope
 

@@ -16,14 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditAction, AuditEvent
 from integration.crypto import decrypt_str
-from integration.models import (
-    AuditAction,
-    AuditEvent,
-    ConnectAttempt,
-    TikTokConnection,
-    TikTokSetup,
-)
+from integration.models import ConnectAttempt, TikTokConnection, TikTokSetup
 from integration.services import SESSION_STATES_KEY
 from store.models import Affiliate, InstalledApp, Role, TradePolicy
 from tiktok_api import external_data_verify
@@ -40,7 +35,7 @@ def _setup_url(store) -> str:
     return reverse("tiktok-setup", kwargs={"account": store.account})
 
 
-def _form(store, **overrides: str) -> dict[str, str]:
+def setup_form_data(store, **overrides: str) -> dict[str, str]:
     data = {
         "affiliate_id": "TKT",
         "trade_policy": str(store.trade_policies.get(code="1").pk),
@@ -80,7 +75,7 @@ def test_setup_form_is_prefilled_from_the_store(admin, store):
 
 
 def test_review_step_saves_nothing_and_confirm_saves(admin, store, admin_user_of_store):
-    review = admin.post(_setup_url(store), {**_form(store, affiliate_id="tkt"), "action": "review"})
+    review = admin.post(_setup_url(store), {**setup_form_data(store, affiliate_id="tkt"), "action": "review"})
     assert review.status_code == 200
     html = review.content.decode()
     assert 'data-testid="setup-review"' in html
@@ -88,7 +83,9 @@ def test_review_step_saves_nothing_and_confirm_saves(admin, store, admin_user_of
     assert "11912345678" in html
     assert not TikTokSetup.objects.exists() and not Affiliate.objects.exists()
 
-    confirm = admin.post(_setup_url(store), {**_form(store, affiliate_id="TKT"), "action": "confirm"})
+    confirm = admin.post(
+        _setup_url(store), {**setup_form_data(store, affiliate_id="TKT"), "action": "confirm"}
+    )
     assert confirm.status_code == 302
     assert confirm["Location"] == reverse("tiktok-page", kwargs={"account": store.account})
     setup = TikTokSetup.objects.get(store=store)
@@ -133,7 +130,7 @@ BAD_INPUTS = [
 @pytest.mark.parametrize(("field", "value", "message"), BAD_INPUTS)
 @pytest.mark.parametrize("action", ["review", "confirm"])
 def test_bad_setup_input_is_refused_with_a_clear_message(admin, store, field, value, message, action):
-    response = admin.post(_setup_url(store), {**_form(store, **{field: value}), "action": action})
+    response = admin.post(_setup_url(store), {**setup_form_data(store, **{field: value}), "action": action})
     assert response.status_code == 400
     html = response.content.decode()
     assert f'data-testid="error-{field}"' in html
@@ -149,7 +146,7 @@ def test_trade_policy_of_another_store_or_not_in_brl_is_refused(admin, store, ma
     usd = TradePolicy.objects.create(store=store, code="2", name="Dólar", currency="USD")
     for policy in (foreign, usd):
         response = admin.post(
-            _setup_url(store), {**_form(store, trade_policy=str(policy.pk)), "action": "confirm"}
+            _setup_url(store), {**setup_form_data(store, trade_policy=str(policy.pk)), "action": "confirm"}
         )
         assert response.status_code == 400
     assert not TikTokSetup.objects.exists()
@@ -158,23 +155,25 @@ def test_trade_policy_of_another_store_or_not_in_brl_is_refused(admin, store, ma
 def test_affiliate_id_must_be_new_in_the_store(admin, store, make_store):
     Affiliate.objects.create(store=store, code="MLB", name="Mercado Livre")
     Affiliate.objects.create(store=make_store(), code="TKT", name="TikTok elsewhere")
-    taken = admin.post(_setup_url(store), {**_form(store, affiliate_id="MLB"), "action": "confirm"})
+    taken = admin.post(_setup_url(store), {**setup_form_data(store, affiliate_id="MLB"), "action": "confirm"})
     assert taken.status_code == 400
     assert "already used in this store" in taken.content.decode()
     # The same code in another store is fine.
-    ok = admin.post(_setup_url(store), {**_form(store, affiliate_id="TKT"), "action": "confirm"})
+    ok = admin.post(_setup_url(store), {**setup_form_data(store, affiliate_id="TKT"), "action": "confirm"})
     assert ok.status_code == 302
 
 
 def test_affiliate_id_and_website_are_fixed_after_creation(admin, store):
-    admin.post(_setup_url(store), {**_form(store), "action": "confirm"})
+    admin.post(_setup_url(store), {**setup_form_data(store), "action": "confirm"})
     html = admin.get(_setup_url(store)).content.decode()
     assert 'data-testid="reconnect-note"' in html
     assert 'id="id_affiliate_id" value="TKT" readonly' in html
     response = admin.post(
         _setup_url(store),
         {
-            **_form(store, affiliate_id="XYZ", website="https://evil.example.com", store_name="Loja Nova"),
+            **setup_form_data(
+                store, affiliate_id="XYZ", website="https://evil.example.com", store_name="Loja Nova"
+            ),
             "action": "confirm",
         },
     )
@@ -193,7 +192,7 @@ def test_affiliate_id_and_website_are_fixed_after_creation(admin, store):
 
 @pytest.fixture
 def confirmed(admin, store) -> TikTokSetup:
-    admin.post(_setup_url(store), {**_form(store), "action": "confirm"})
+    admin.post(_setup_url(store), {**setup_form_data(store), "action": "confirm"})
     admin.get(reverse("tiktok-page", kwargs={"account": store.account}))  # shows (and consumes) the toast
     return TikTokSetup.objects.get(store=store)
 

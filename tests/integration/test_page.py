@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from integration.models import AuditAction, AuditEvent, ConnectionStatus, DisconnectReason
+from core.models import AuditAction, AuditEvent
+from integration.models import ConnectionStatus, DisconnectReason
 from store.models import InstalledApp, TradePolicy
 
 from .expected_strings import CONNECTED_PAGE, LANGUAGES, MANUAL_STEPS, text

@@ -11,8 +11,9 @@ from django.conf import settings as django_settings
 from django.db import connection as db
 from django.urls import reverse
 
+from core.models import AuditEvent
 from integration.log_redaction import RedactSecrets, redact
-from integration.models import AuditEvent, TikTokConnection
+from integration.models import TikTokConnection
 from store.models import InstalledApp
 
 from .conftest import (
@@ -24,7 +25,7 @@ from .conftest import (
     TOKEN_PATH,
     envelope,
 )
-from .test_connect import _form
+from .test_connect import setup_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,8 @@ def test_no_secret_anywhere_through_connect_page_admin_and_disconnect(
     InstalledApp.objects.create(store=store, app="tiktok")
     client.force_login(admin_user_of_store)
     client.post(
-        reverse("tiktok-setup", kwargs={"account": store.account}), {**_form(store), "action": "confirm"}
+        reverse("tiktok-setup", kwargs={"account": store.account}),
+        {**setup_form_data(store), "action": "confirm"},
     )
     tiktok.post(TOKEN_PATH, json=envelope({"access_token": TOKEN, "advertiser_ids": ["7200000000000000001"]}))
     tiktok.get(PROFILE_PATH, json=envelope(CONNECTED_PROFILE))
@@ -70,7 +72,7 @@ def test_no_secret_anywhere_through_connect_page_admin_and_disconnect(
         client.get(reverse("tiktok-apps-page", kwargs={"account": store.account})),
         client.get(reverse("admin:integration_tiktokconnection_change", args=[connection.pk])),
         client.get(reverse("admin:integration_tiktokconnection_changelist")),
-        client.get(reverse("admin:integration_auditevent_changelist")),
+        client.get(reverse("admin:core_auditevent_changelist")),
         client.get(reverse("admin:integration_connectattempt_changelist")),
     ]
     client.post(reverse("tiktok-disconnect", kwargs={"account": store.account}))

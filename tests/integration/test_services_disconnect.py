@@ -13,15 +13,9 @@ from django.core import mail
 from django.db import connection as db
 
 from core.leases import lease_acquire, lease_release
+from core.models import AuditAction, AuditEvent
 from integration import services
-from integration.models import (
-    AuditAction,
-    AuditEvent,
-    ConnectionStatus,
-    DisconnectReason,
-    HealthCheckRun,
-    TikTokConnection,
-)
+from integration.models import ConnectionStatus, DisconnectReason, HealthCheckRun, TikTokConnection
 from integration.selectors import connection_is_active
 from integration.tasks import CHECK_LOCK, check_connections
 from store.models import Role

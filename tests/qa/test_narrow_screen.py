@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from integration.models import AuditEvent, TikTokConnection, TikTokSetup
+from core.models import AuditEvent
+from integration.models import TikTokConnection, TikTokSetup
 from store.models import Affiliate, InstalledApp
 from tests.plugins.browser import login
 from tiktok_shop.models import ShopConnection, StoreChannelSettings

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integration.models import AuditAction, AuditEvent, TikTokConnection
+from core.models import AuditAction, AuditEvent
+from integration.models import TikTokConnection
 from store.models import InstalledApp
 from store.selectors import app_is_installed
 

@@ -15,8 +15,9 @@ from django.utils import translation
 
 from core.errors import ServiceError
 from core.leases import lease_acquire
+from core.models import AuditAction, AuditEvent
 from integration import tiktok_client as tiktok
-from integration.models import AuditAction, AuditEvent, ConnectionStatus, TikTokConnection
+from integration.models import ConnectionStatus, TikTokConnection
 from store import changes
 from store.models import Order, OrderSource
 from tests.store import recorder

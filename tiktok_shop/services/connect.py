@@ -18,9 +18,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from integration.models import AuditAction, AuditEvent
+from core.audit import audit_record
+from core.models import AuditAction, AuditEvent
 from integration.oauth import OAuthStates, StateRefused
-from integration.services import audit_record, merchant_locale
+from integration.services import merchant_locale
 from store.models import Store
 from tiktok_api.errors import RetryableError, TikTokError
 

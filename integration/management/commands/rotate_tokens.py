@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from core.models import AuditAction
 from integration import services
-from integration.models import AuditAction, TikTokConnection
+from integration.models import TikTokConnection
 
 
 class Command(BaseCommand):

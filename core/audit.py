@@ -1,4 +1,4 @@
-"""The store's audit trail of the connection, and what of a TikTok error is worth keeping."""
+"""A store's audit trail of its channels: append an entry, and what of an error is worth keeping."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from ..models import AuditEvent
+from core.models import AuditEvent
 
 
 def audit_record(
@@ -29,7 +29,7 @@ def audit_record(
 
 
 def error_summary(error: BaseException) -> dict[str, Any]:
-    """What we keep of a TikTok error: code, message and request_id (never the request itself)."""
+    """What we keep of a remote error: code, message and request_id (never the request itself)."""
     return {
         "code": getattr(error, "code", None),
         "message": str(getattr(error, "message", "") or error.__class__.__name__)[:500],

@@ -1,0 +1,8 @@
+"""Endpoint groups of `TikTokClient`, one mixin per area of the API; each builds on `ClientBase`."""
+
+from .auth import AuthEndpoints
+from .business import BusinessEndpoints
+from .catalog import CatalogEndpoints
+from .events import EventEndpoints
+
+__all__ = ["AuthEndpoints", "BusinessEndpoints", "CatalogEndpoints", "EventEndpoints"]
