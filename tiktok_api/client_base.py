@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from .backoff import backoff_delay
 from .catalog_lock import CatalogLock
 from .clock import Clock, SystemClock
 from .errors import (
@@ -39,8 +40,7 @@ class RetryPolicy:
     max_inline_wait: float = 30.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+        return backoff_delay(attempt, base=self.base_delay, cap=self.max_delay, rng=rng)
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
