@@ -259,7 +259,7 @@ def test_connect_when_connected_is_refused(admin, store, confirmed, make_connect
 # --- callback ------------------------------------------------------------------------------------
 
 
-def _tiktok_ok(tiktok: responses.RequestsMock, *, advanced_matching: bool = True) -> None:
+def tiktok_answers_ok(tiktok: responses.RequestsMock, *, advanced_matching: bool = True) -> None:
     tiktok.post(
         TOKEN_PATH,
         json=envelope(
@@ -295,7 +295,7 @@ def test_callback_connects_and_lands_on_the_page(
     monkeypatch.setattr(
         "catalog_sync.services.connection_start_full_sync", lambda cid, **kw: started.append(cid)
     )
-    _tiktok_ok(tiktok)
+    tiktok_answers_ok(tiktok)
     state = _connect(admin, store)["state"]
     caplog.set_level(logging.DEBUG)
 
@@ -340,7 +340,7 @@ def test_callback_connects_and_lands_on_the_page(
 
 
 def test_pixel_setting_off_at_tiktok_starts_the_toggle_off(admin, store, confirmed, tiktok):
-    _tiktok_ok(tiktok, advanced_matching=False)
+    tiktok_answers_ok(tiktok, advanced_matching=False)
     state = _connect(admin, store)["state"]
     _callback(admin, store, auth_code=AUTH_CODE, state=state)
     connection = TikTokConnection.objects.get(store=store)
@@ -392,7 +392,7 @@ def test_forged_state(admin, store, confirmed, tiktok, state):
 
 
 def test_replayed_state(admin, store, confirmed, tiktok):
-    _tiktok_ok(tiktok)
+    tiktok_answers_ok(tiktok)
     state = _connect(admin, store)["state"]
     _callback(admin, store, auth_code=AUTH_CODE, state=state)
     TikTokConnection.objects.all().delete()
@@ -406,7 +406,7 @@ def test_replayed_state(admin, store, confirmed, tiktok):
 
 def test_replayed_state_in_the_session_is_refused_by_the_database(admin, store, confirmed, tiktok):
     """Even with the hash put back in the session (a stolen or restored session), the state is used once."""
-    _tiktok_ok(tiktok)
+    tiktok_answers_ok(tiktok)
     state = _connect(admin, store)["state"]
     digest = admin.session[SESSION_STATES_KEY][0]
     _callback(admin, store, auth_code=AUTH_CODE, state=state)
@@ -434,7 +434,7 @@ def test_expired_state(admin, store, confirmed, tiktok):
 
 
 def test_state_still_valid_at_59_minutes(admin, store, confirmed, tiktok):
-    _tiktok_ok(tiktok)
+    tiktok_answers_ok(tiktok)
     state = _connect(admin, store)["state"]
     ConnectAttempt.objects.update(expires_at=timezone.now() + timedelta(minutes=1))
     _callback(admin, store, auth_code=AUTH_CODE, state=state)

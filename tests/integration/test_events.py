@@ -20,7 +20,7 @@ from tests.integration import recorder
 from tiktok_api import external_data_verify
 
 from .conftest import DISCONNECT_PATH, REVOKE_PATH, envelope
-from .test_connect import AUTH_CODE, _tiktok_ok
+from .test_connect import AUTH_CODE, tiktok_answers_ok
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_connect_publishes_connected_and_the_channels_act(
     url = services.connect_start(store, user=admin_user_of_store, session=session, language_code="en")
     external_data = parse_qs(urlsplit(url).query)["external_data"][0]
     state = external_data_verify(external_data, settings.TIKTOK_EXTERNAL_DATA_KEY)["state"]
-    _tiktok_ok(tiktok)
+    tiktok_answers_ok(tiktok)
     assert published == []
 
     with django_capture_on_commit_callbacks(execute=True):
