@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 
 from integration.models import TikTokConnection
 from integration.selectors import connection_is_active
-from tiktok_api import AuthError, Product, RetryableError
+from tiktok_api import AuthError, RetryableError
 
 from .. import dirty
 from ..models import BatchStatus, Bucket, CatalogCounter, RemoteOp, SkuState, SyncStatus, Trigger
 from ..state import COUNTED_BUCKETS, counters_ensure, states_lock, states_update
 from . import remote
-from .review import review_apply
+from .review import products_fetch, review_apply
 from .runs import connection_auth_failed, run_add, run_error, run_finish_if_idle, run_open, run_stop
 from .tunables import REVIEW_CHUNK
 
@@ -116,21 +116,7 @@ def connection_reconcile(connection_id: int) -> dict[str, Any]:
                 run_stop(connection_id)
                 return report
             asked = {str(s): i for i, s in rows}
-            products: list[Product] = []
-            number = 1
-            while True:
-                page = client.product_get(
-                    conn.access_token,
-                    bc_id=conn.bc_id,
-                    catalog_id=conn.catalog_id,
-                    sku_ids=list(asked),
-                    page=number,
-                    page_size=500,
-                )
-                products.extend(page.products)
-                if number >= max(1, page.page_info.total_page):
-                    break
-                number += 1
+            products, number = products_fetch(client, conn, list(asked))
             run_add(run.pk, requests=number)
             _changed, missing = review_apply(connection_id, products, asked)
             report["checked"] += len(asked)

@@ -74,6 +74,25 @@ def review_apply(
     return changed, missing
 
 
+def products_fetch(client: Any, conn: TikTokConnection, sku_ids: list[str]) -> tuple[list[Product], int]:
+    """TikTok's copy of these SKUs: every page of product/get, and how many requests it took."""
+    products: list[Product] = []
+    number = 1
+    while True:
+        page = client.product_get(
+            conn.access_token,
+            bc_id=conn.bc_id,
+            catalog_id=conn.catalog_id,
+            sku_ids=sku_ids,
+            page=number,
+            page_size=500,
+        )
+        products.extend(page.products)
+        if number >= max(1, page.page_info.total_page):
+            return products, number
+        number += 1
+
+
 def connection_poll_review(
     connection_id: int, *, statuses: Iterable[str] = (SyncStatus.IN_REVIEW,)
 ) -> dict[str, int]:
@@ -100,25 +119,7 @@ def connection_poll_review(
             break
         asked = {str(s): i for i, s in rows}
         try:
-            page = client.product_get(
-                conn.access_token,
-                bc_id=conn.bc_id,
-                catalog_id=conn.catalog_id,
-                sku_ids=list(asked),
-                page_size=500,
-            )
-            products = list(page.products)
-            if len(asked) > 500 and page.page_info.total_page > 1:
-                for number in range(2, page.page_info.total_page + 1):
-                    more = client.product_get(
-                        conn.access_token,
-                        bc_id=conn.bc_id,
-                        catalog_id=conn.catalog_id,
-                        sku_ids=list(asked),
-                        page=number,
-                        page_size=500,
-                    )
-                    products.extend(more.products)
+            products, _requests = products_fetch(client, conn, list(asked))
         except AuthError as exc:
             connection_auth_failed(connection_id, exc)
             break
