@@ -39,7 +39,10 @@ setup: $(VENV)/.installed
 LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
 	--python-platform x86_64-unknown-linux-gnu --custom-compile-command 'make lock'
 
-lock: $(VENV)/.installed
+# Depends on the current lock's packages (for uv), not on `.installed`: after a new dependency in
+# pyproject.toml, `pip check` fails until the lock has it.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(LOCK) --extra dev $(LOCK_ARGS) -o requirements/dev.txt
 	$(LOCK) --extra sandbox -c requirements/dev.txt -o requirements/sandbox.txt
 	$(LOCK) -c requirements/dev.txt -o requirements/runtime.txt
