@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_rules import ProjectModelAdmin
+
 from . import dirty, services
 from .models import CatalogExclusion, SkuState, SyncBatch, SyncRun
 
@@ -21,7 +23,7 @@ def _exclusion_changed(exclusion: CatalogExclusion) -> None:
 
 
 @admin.register(CatalogExclusion)
-class CatalogExclusionAdmin(admin.ModelAdmin):
+class CatalogExclusionAdmin(ProjectModelAdmin):
     list_display = ["store", "product", "category", "created_at"]
     list_filter = ["store"]
     raw_id_fields = ["product", "category"]
@@ -43,7 +45,7 @@ class CatalogExclusionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ProjectModelAdmin):
     list_display = ["id", "connection", "trigger", "status", "started_at", "finished_at", "uploaded"]
     list_filter = ["status", "trigger"]
     readonly_fields = [f.name for f in SyncRun._meta.fields]
@@ -53,7 +55,7 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncBatch)
-class SyncBatchAdmin(admin.ModelAdmin):
+class SyncBatchAdmin(ProjectModelAdmin):
     list_display = ["id", "connection", "kind", "status", "size", "feed_log_id", "attempts", "created_at"]
     list_filter = ["status", "kind"]
     exclude = ["sku_ids"]
@@ -73,7 +75,7 @@ def resync_states(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
 
 
 @admin.register(SkuState)
-class SkuStateAdmin(admin.ModelAdmin):
+class SkuStateAdmin(ProjectModelAdmin):
     list_display = ["sku_id", "connection", "status", "op", "dirty", "audit_status", "attempts", "updated_at"]
     list_filter = ["status", "op", "dirty"]
     search_fields = ["=sku_id", "=product_id"]

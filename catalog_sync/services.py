@@ -28,6 +28,7 @@ from .engine.runs import (
 from .engine.send import connection_send_step
 from .engine.sweep import SweepResult, connection_sweep, sweep_chunk_classify, trade_policy_follow
 from .engine.tunables import review_poll_seconds
+from .exclusions import exclusion_add, exclusion_remove
 from .state import counters_apply
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "counters_apply",
     "counters_recount",
     "dirty_rows_waiting",
+    "exclusion_add",
+    "exclusion_remove",
     "prune",
     "reap",
     "review_apply",

@@ -7,21 +7,28 @@ from collections.abc import Callable, Iterator
 from functools import wraps
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integration.models import TikTokConnection
 from integration.selectors import connection_active_for_store
 from store.access import store_for_request, store_member_required
 
-from . import dirty, selectors, services
-from .forms import ExclusionForm
+from . import selectors, services
+from .forms import ExclusionForm, ListFiltersForm
 from .models import BUCKET_OF, CatalogExclusion, SyncStatus
 from .validation import FIELD_LABELS, problem_message
+
+# The filters as the list's form names them (a refused value's message says which one).
+FILTER_LABELS = {
+    "q": _lazy("SKU ID or product ID"),
+    "field": _lazy("Missing or invalid field"),
+    "status": _lazy("Status"),
+}
 
 BUCKET_TITLES = {
     "available": "Products available",
@@ -57,14 +64,21 @@ def _page_url(request: HttpRequest) -> str:
     return reverse("tiktok-page", kwargs={"account": store_for_request(request).account}) + "#catalog"
 
 
-def _filters(request: HttpRequest) -> selectors.ListFilters:
-    field = request.GET.get("field", "")
-    status = request.GET.get("status", "")
-    return selectors.ListFilters(
-        q=request.GET.get("q", "")[:40],
-        field=field if field in FIELD_LABELS else "",
-        status=status if status in SyncStatus.values else "",
+def _filters(request: HttpRequest, *, say: bool = True) -> tuple[selectors.ListFilters, int, bool]:
+    """The list's filters and keyset cursor from the query string; a refused value is dropped, with its
+    message shown on the page when `say` (False: some value was refused)."""
+    form = ListFiltersForm(request.GET)
+    valid = form.is_valid()
+    if not valid and say:
+        for name, errors in form.errors.items():
+            label = FILTER_LABELS.get(name)
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+    data = form.cleaned_data
+    filters = selectors.ListFilters(
+        q=data.get("q", ""), field=data.get("field", ""), status=data.get("status", "")
     )
+    return filters, data.get("after") or 0, valid
 
 
 def _title(key: str) -> str:
@@ -79,11 +93,7 @@ def sku_list(request: HttpRequest, bucket: str) -> HttpResponse:
     if bucket not in selectors.BUCKET_KEYS:
         raise Http404
     conn = _connection(request)
-    filters = _filters(request)
-    try:
-        after = max(0, int(request.GET.get("after", "0")))
-    except ValueError:
-        after = 0
+    filters, after, valid = _filters(request)
     page = selectors.list_page(conn, selectors.BUCKET_KEYS[bucket], filters, after=after)
     counts = selectors.catalog_counts(conn)
     query = request.GET.copy()
@@ -108,6 +118,7 @@ def sku_list(request: HttpRequest, bucket: str) -> HttpResponse:
             "can_act": request.membership.is_admin,  # type: ignore[attr-defined]
             "page_url": _page_url(request),
         },
+        status=200 if valid else 400,
     )
 
 
@@ -123,11 +134,17 @@ class _Echo:
 @require_GET
 @store_member_required()
 @connection_required
-def sku_export(request: HttpRequest, bucket: str) -> StreamingHttpResponse:
+def sku_export(request: HttpRequest, bucket: str) -> HttpResponse:
     if bucket not in selectors.BUCKET_KEYS:
         raise Http404
     conn = _connection(request)
-    filters = _filters(request)
+    filters, _after, valid = _filters(request, say=False)
+    if not valid:
+        # The list with the same query says what was refused.
+        account = store_for_request(request).account
+        return HttpResponseRedirect(
+            f"{reverse('catalog-list', args=[account, bucket])}?{request.GET.urlencode()}"
+        )
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:
@@ -226,9 +243,8 @@ def exclusions(request: HttpRequest) -> HttpResponse:
         if not can_act:
             raise Http404
         if form.is_valid():
-            with transaction.atomic():
-                exclusion = form.save()
-                _exclusion_changed(store.pk, exclusion)
+            services.exclusion_add(store, product=form.product, category=form.cleaned_data.get("category"))
+            # The same answer whether this request excluded it or found it excluded (a second click).
             messages.success(request, _("Excluded from TikTok. Products already there will be removed."))
             return redirect("catalog-exclusions", account=store.account)
     rows = (
@@ -250,20 +266,11 @@ def exclusions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _exclusion_changed(store_id: int, exclusion: CatalogExclusion) -> None:
-    if exclusion.product_id:
-        dirty.products_mark_dirty(store_id, [exclusion.product_id])
-    elif exclusion.category_id:
-        dirty.categories_mark_dirty(store_id, [exclusion.category_id])
-
-
 @require_POST
 @store_member_required(admin=True)
 def exclusion_delete(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     store = store_for_request(request)
-    exclusion = get_object_or_404(CatalogExclusion, pk=pk, store=store)
-    with transaction.atomic():
-        _exclusion_changed(store.pk, exclusion)
-        exclusion.delete()
+    # Already removed (a second click, or two at once) is answered as the first.
+    services.exclusion_remove(store, pk)
     messages.success(request, _("The exclusion was removed; these products will be sent to TikTok again."))
     return redirect("catalog-exclusions", account=store.account)

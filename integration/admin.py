@@ -8,13 +8,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_rules import ProjectModelAdmin
 from core.models import AuditEvent
 
 from . import services
 from .models import ConnectAttempt, DisconnectReason, HealthCheckRun, TikTokConnection, TikTokSetup
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ProjectModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ProjectForm
 from store.models import Affiliate, Store, TradePolicy
 
 from .models import TikTokSetup
@@ -74,7 +75,7 @@ class TradePolicyChoiceField(forms.ModelChoiceField):
         return f"{obj.code} · {obj.name} ({obj.currency})"
 
 
-class SetupForm(forms.Form):
+class SetupForm(ProjectForm):
     """Affiliate ID and website are fixed once the setup exists (a reconnect shows them read-only)."""
 
     affiliate_id = forms.CharField(

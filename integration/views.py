@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from . import selectors, services
 from .destinations import available_destinations, destination_url
 from .errors import IntegrationError
 from .forms import SetupForm
-from .models import DisconnectReason
+from .models import DisconnectReason, TikTokSetup
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +169,12 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
     return response
 
 
+def _posts_setup(data: QueryDict, setup: TikTokSetup) -> bool:
+    """The posted fixed fields are the setup's own (what its first confirm posted)."""
+    affiliate_id = str(data.get("affiliate_id", "")).strip().upper()
+    return affiliate_id == setup.affiliate_id and str(data.get("website", "")).strip() == setup.website
+
+
 @require_http_methods(["GET", "POST"])
 @store_member_required(admin=True)
 def setup(request: HttpRequest) -> HttpResponse:
@@ -190,6 +196,13 @@ def setup(request: HttpRequest) -> HttpResponse:
 
     action = request.POST.get("action", "review")
     form = SetupForm(request.POST, store=store, setup=existing)
+    if action == "confirm" and existing is None and not form.is_valid():
+        # Another click on Confirm may have created the setup since this request read it (the affiliate
+        # ID is then "already used"): the same values are checked again as a confirm of that setup.
+        existing = selectors.setup_for_store(store.pk)
+        if existing is not None and _posts_setup(request.POST, existing):
+            context["existing"] = existing
+            form = SetupForm(request.POST, store=store, setup=existing)
     if action == "edit" or not form.is_valid():
         status = 200 if action == "edit" else 400
         return render(

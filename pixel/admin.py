@@ -8,12 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin_rules import ProjectModelAdmin
+
 from .cache import pixel_config_invalidate
 from .models import OutboxEvent, OutboxRun, PixelSettings
 
 
 @admin.register(PixelSettings)
-class PixelSettingsAdmin(admin.ModelAdmin):
+class PixelSettingsAdmin(ProjectModelAdmin):
     list_display = ["store", "purchase_event", "require_consent", "updated_at"]
     list_select_related = ["store"]
     raw_id_fields = ["store"]
@@ -23,7 +25,7 @@ class PixelSettingsAdmin(admin.ModelAdmin):
         pixel_config_invalidate(obj.store_id)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ProjectModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import ProjectModelForm
+
 from .models import PixelSettings
 
 
-class PixelSettingsForm(forms.ModelForm):
+class PixelSettingsForm(ProjectModelForm):
     class Meta:
         model = PixelSettings
         fields = ["purchase_event", "require_consent"]

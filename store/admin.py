@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import http
+from core.admin_rules import ProjectModelAdmin, ProjectTabularInline
 
 from . import changes, services
 from .models import (
@@ -35,7 +36,7 @@ from .models import (
 )
 
 
-class TradePolicyInline(admin.TabularInline):
+class TradePolicyInline(ProjectTabularInline):
     model = TradePolicy
     extra = 0
 
@@ -44,14 +45,14 @@ def _trade_policy_changed(policy: TradePolicy) -> None:
     changes.publish(changes.TradePolicyChanged(policy.store_id, policy.pk))
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ProjectTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(ProjectModelAdmin):
     list_display = ["account", "name", "country", "currency", "cms_kind", "locale", "time_zone", "created_at"]
     list_filter = ["country", "currency", "cms_kind", "locale"]
     search_fields = ["account", "name", "domain"]
@@ -66,14 +67,14 @@ class StoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Affiliate)
-class AffiliateAdmin(admin.ModelAdmin):
+class AffiliateAdmin(ProjectModelAdmin):
     list_display = ("store", "code", "name", "created_at")
     search_fields = ("store__account", "code", "name")
     list_select_related = ("store",)
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ProjectModelAdmin):
     list_display = ["user", "store", "role", "created_at"]
     list_filter = ["role", "store"]
     search_fields = ["user__username", "user__email", "store__account"]
@@ -81,7 +82,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(TradePolicy)
-class TradePolicyAdmin(admin.ModelAdmin):
+class TradePolicyAdmin(ProjectModelAdmin):
     list_display = ["code", "name", "store", "currency", "is_active"]
     list_filter = ["is_active", "currency", "store"]
     search_fields = ["code", "name", "store__account"]
@@ -94,7 +95,7 @@ class TradePolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ProjectModelAdmin):
     list_display = ["name", "slug", "parent", "store", "google_product_category"]
     list_filter = ["store"]
     search_fields = ["name", "slug", "google_product_category"]
@@ -119,7 +120,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(ProjectModelAdmin):
     list_display = ["name", "store"]
     list_filter = ["store"]
     search_fields = ["name"]
@@ -139,7 +140,7 @@ class BrandAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
-class SkuInline(admin.TabularInline):
+class SkuInline(ProjectTabularInline):
     model = Sku
     extra = 0
     fields = ["name", "ref_id", "ean", "stock", "is_active"]
@@ -163,7 +164,7 @@ def deactivate_products(
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ProjectModelAdmin):
     list_display = ["name", "slug", "store", "category", "brand", "is_active", "updated_at"]
     list_filter = [
         "is_active",
@@ -200,12 +201,12 @@ class ProductAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
-class SkuPriceInline(admin.TabularInline):
+class SkuPriceInline(ProjectTabularInline):
     model = SkuPrice
     extra = 0
 
 
-class SkuImageInline(admin.TabularInline):
+class SkuImageInline(ProjectTabularInline):
     model = SkuImage
     extra = 0
     fields = ["image", "position", "width", "height"]
@@ -248,7 +249,7 @@ class InStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
+class SkuAdmin(ProjectModelAdmin):
     list_display = ["id", "name", "product", "store", "ref_id", "ean", "stock", "is_active", "updated_at"]
     list_filter = ["is_active", InStockFilter, "store"]
     search_fields = ["=id", "name", "ref_id", "ean", "product__name"]
@@ -291,7 +292,7 @@ class SkuAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkuPrice)
-class SkuPriceAdmin(admin.ModelAdmin):
+class SkuPriceAdmin(ProjectModelAdmin):
     list_display = ["sku", "trade_policy", "price", "list_price"]
     list_filter = ["trade_policy__store", "trade_policy"]
     search_fields = ["=sku__id", "sku__name", "sku__product__name"]
@@ -310,7 +311,7 @@ class SkuPriceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkuImage)
-class SkuImageAdmin(admin.ModelAdmin):
+class SkuImageAdmin(ProjectModelAdmin):
     list_display = ["id", "sku", "image", "width", "height", "position"]
     search_fields = ["=sku__id", "image"]
     raw_id_fields = ["sku"]
@@ -331,14 +332,14 @@ class SkuImageAdmin(admin.ModelAdmin):
             changes.publish(changes.SkusChanged(store_id, sku_ids))
 
 
-class OrderItemInline(admin.TabularInline):
+class OrderItemInline(ProjectTabularInline):
     model = OrderItem
     extra = 0
     raw_id_fields = ["sku"]
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ProjectModelAdmin):
     list_display = [
         "number",
         "store",
@@ -357,14 +358,14 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["store"]
 
 
-class CartItemInline(admin.TabularInline):
+class CartItemInline(ProjectTabularInline):
     model = CartItem
     extra = 0
     raw_id_fields = ["sku"]
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(ProjectModelAdmin):
     list_display = ["id", "store", "session_key", "created_at", "updated_at"]
     list_filter = ["store"]
     search_fields = ["session_key"]
@@ -372,7 +373,7 @@ class CartAdmin(admin.ModelAdmin):
 
 
 @admin.register(InstalledApp)
-class InstalledAppAdmin(admin.ModelAdmin):
+class InstalledAppAdmin(ProjectModelAdmin):
     list_display = ["app", "store", "installed_at", "installed_by"]
     list_filter = ["app", "store"]
     search_fields = ["store__account", "app"]

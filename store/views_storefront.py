@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import changes, selectors, services
 from .access import call_in_store_time_zone
+from .forms import CartLineForm, CheckoutForm
 from .models import Category, Order, Product, Sku, SkuImage, Store
 
 PAGE_SIZE = 24
@@ -171,16 +172,26 @@ def cart(request: HttpRequest, store: Store) -> HttpResponse:
     return _render_cart(request, store)
 
 
+def _cart_line(request: HttpRequest, store: Store) -> tuple[CartLineForm, HttpResponse | None]:
+    """The posted cart line, or the cart again with the form's message (400) when the form refuses it."""
+    form = CartLineForm(request.POST)
+    if form.is_valid():
+        return form, None
+    message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    return form, _render_cart(request, store, error=message, status=400)
+
+
 @require_POST
 @storefront_view
 def cart_add(request: HttpRequest, store: Store) -> HttpResponse:
+    form, refused = _cart_line(request, store)
+    if refused is not None:
+        return refused
+    # Without a quantity the button adds one unit (an empty quantity posted is refused by the service).
+    quantity = form.cleaned_data["quantity"] if "quantity" in request.POST else "1"
     try:
         item = services.cart_add(
-            store,
-            _session_key(request),
-            request.POST.get("sku_id"),
-            request.POST.get("quantity", "1"),
-            request=request,
+            store, _session_key(request), form.cleaned_data["sku_id"], quantity, request=request
         )
     except services.StoreServiceError as exc:
         return _cart_refused(request, store, exc)
@@ -191,9 +202,15 @@ def cart_add(request: HttpRequest, store: Store) -> HttpResponse:
 @require_POST
 @storefront_view
 def cart_update(request: HttpRequest, store: Store) -> HttpResponse:
+    form, refused = _cart_line(request, store)
+    if refused is not None:
+        return refused
     try:
         services.cart_set_quantity(
-            store, request.session.session_key or "", request.POST.get("sku_id"), request.POST.get("quantity")
+            store,
+            request.session.session_key or "",
+            form.cleaned_data["sku_id"],
+            form.cleaned_data["quantity"],
         )
     except services.StoreServiceError as exc:
         return _cart_refused(request, store, exc)
@@ -204,8 +221,11 @@ def cart_update(request: HttpRequest, store: Store) -> HttpResponse:
 @require_POST
 @storefront_view
 def cart_remove(request: HttpRequest, store: Store) -> HttpResponse:
+    form, refused = _cart_line(request, store)
+    if refused is not None:
+        return refused
     try:
-        services.cart_remove(store, request.session.session_key or "", request.POST.get("sku_id"))
+        services.cart_remove(store, request.session.session_key or "", form.cleaned_data["sku_id"])
     except services.StoreServiceError as exc:
         return _cart_refused(request, store, exc)
     messages.success(request, _("The product was removed from your cart."))
@@ -223,19 +243,25 @@ def checkout(request: HttpRequest, store: Store) -> HttpResponse:
     error = ""
     status = 200
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in values}
-        try:
-            order = services.checkout_place_order(
-                store, cart_obj, values["email"], values["phone"], values["name"], request=request
-            )
-        except services.CheckoutError as exc:
-            errors, status = exc.errors, exc.http_status
-        except services.StoreServiceError as exc:
-            error, status = exc.message, exc.http_status
+        form = CheckoutForm(request.POST)
+        valid = form.is_valid()
+        # A refused field is shown again empty (its raw bytes are never echoed into the page).
+        values = {k: form.cleaned_data.get(k, "") for k in values}
+        if not valid:
+            errors, status = {name: str(errs[0]) for name, errs in form.errors.items()}, 400
         else:
-            placed = request.session.get(SESSION_ORDERS, [])
-            request.session[SESSION_ORDERS] = [*placed[-19:], order.number]
-            return redirect("storefront-order", account=store.account, number=order.number)
+            try:
+                order = services.checkout_place_order(
+                    store, cart_obj, values["email"], values["phone"], values["name"], request=request
+                )
+            except services.CheckoutError as exc:
+                errors, status = exc.errors, exc.http_status
+            except services.StoreServiceError as exc:
+                error, status = exc.message, exc.http_status
+            else:
+                placed = request.session.get(SESSION_ORDERS, [])
+                request.session[SESSION_ORDERS] = [*placed[-19:], order.number]
+                return redirect("storefront-order", account=store.account, number=order.number)
     elif not lines:
         return redirect("storefront-cart", account=store.account)
     context = _base_context(request, store) | {

@@ -5,7 +5,7 @@ of this app says "tú". App catalogs come before Django's base catalog (django/c
 naming the msgids here makes `makemessages` keep them in tiktok_admin's catalog and our wording wins.
 Messages of contrib apps listed before tiktok_admin in INSTALLED_APPS (the login error of
 django.contrib.auth and django.contrib.admin) cannot be overridden this way; `LoginForm` and `OpsLoginForm`
-below say them in our own words instead.
+below say them in our own words instead. Both apply the project's input rules (core.forms) first.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext_lazy
+
+from core.forms import ControlCharactersRule
 
 # The validators and fields our forms use (setup, exclusions, pixel settings, login).
 DJANGO_MESSAGES = (
@@ -39,7 +41,7 @@ DJANGO_MESSAGES = (
 )
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ControlCharactersRule, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Wrong username or password. Both are case-sensitive."),
@@ -47,7 +49,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class OpsLoginForm(AdminAuthenticationForm):
+class OpsLoginForm(ControlCharactersRule, AdminAuthenticationForm):
     """The operations admin's login (/django-admin/), in the same words."""
 
     error_messages = {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.models import Heartbeat
 from store.access import store_for_request, store_member_required
 from store.app_catalog import app_listing
+from store.forms import StoreSwitchForm
 from store.models import Membership, Order, Product, Sku
 
 from .celery import app as celery_app
@@ -51,7 +53,13 @@ def shell_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def switch_store(request: HttpRequest) -> HttpResponse:
-    account = request.POST.get("account", "")
+    form = StoreSwitchForm(request.POST)
+    if not form.is_valid():
+        # The switcher is a select: only a hand-made request gets here. Stay where the user was.
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect("shell-home")
+    account = form.cleaned_data["account"]
     if not Membership.objects.for_user(request.user).filter(store__account=account).exists():
         raise Http404
     request.session["current_store"] = account

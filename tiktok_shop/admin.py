@@ -7,11 +7,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_rules import ProjectModelAdmin
+
 from . import services
 from .models import ShopConnectAttempt, ShopConnection, ShopImportRun, StoreChannelSettings
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ProjectModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -17,7 +17,7 @@ from store import services as store_services
 from store.models import Store
 
 from ..errors import IntegrationError
-from ..models import TikTokSetup
+from ..models import TikTokConnection, TikTokSetup
 
 TIKTOK_AFFILIATE_NAME = "TikTok"
 
@@ -40,9 +40,33 @@ def store_eligibility(store: Store, *, brl_policy_count: int | None = None) -> E
     return Eligibility(eligible=not reasons, reasons=tuple(reasons))
 
 
+def _same_confirm(setup: TikTokSetup, data: dict[str, Any], editable: dict[str, Any]) -> bool:
+    """The setup already holds exactly what is being confirmed, confirmed since the last disconnect: a
+    second click on Confirm (or two at once), with nothing left to save or to record."""
+    if (
+        setup.confirmed_at is None
+        or setup.affiliate_id != data["affiliate_id"]
+        or setup.website != data["website"]
+    ):
+        return False
+    if setup.trade_policy_id != editable["trade_policy"].pk:
+        return False
+    if any(getattr(setup, name) != value for name, value in editable.items() if name != "trade_policy"):
+        return False
+    ended = (
+        TikTokConnection.objects.for_store(setup.store_id)
+        .order_by("-connected_at", "-pk")
+        .values_list("disconnected_at", flat=True)
+        .first()
+    )
+    # A reconnect repeats the setup after the disconnect: that confirm is a new one.
+    return ended is None or setup.confirmed_at > ended
+
+
 def setup_confirm(store: Store, data: dict[str, Any], *, actor: AbstractBaseUser) -> TikTokSetup:
     """Save the confirmed setup form. The affiliate ID and the website are set once, at creation:
-    later confirmations (a reconnect) keep them whatever was posted."""
+    later confirmations (a reconnect) keep them whatever was posted. Confirming again what is already
+    confirmed changes nothing and records nothing (a double click)."""
     if not store_eligibility(store).eligible:
         raise IntegrationError(
             _("The integration with TikTok is not available for this store."), code="ineligible"
@@ -62,7 +86,13 @@ def setup_confirm(store: Store, data: dict[str, Any], *, actor: AbstractBaseUser
     }
     now = timezone.now()
     with transaction.atomic():
-        setup = TikTokSetup.objects.select_for_update().filter(store=store).first()
+        # The confirms of one store take turns, so each sees what the one before saved: without it two at
+        # once both find no setup and both create one. NO KEY UPDATE: rows referencing the store (carts,
+        # orders) can still be written meanwhile.
+        Store.objects.select_for_update(no_key=True).filter(pk=store.pk).first()
+        setup = TikTokSetup.objects.filter(store=store).first()
+        if setup is not None and _same_confirm(setup, data, editable):
+            return setup
         created = setup is None
         if setup is None:
             affiliate_id = data["affiliate_id"]

@@ -71,7 +71,7 @@ def assert_refused(client: Client, response: HttpResponse, language: str = "en")
 
 
 def test_padded_and_fullwidth_usernames_count_against_the_same_key(client, victim, checked):
-    variants = ["victim", "victim   ", "   victim", "ｖｉctim", "\tｖｉｃｔｉｍ\n"]
+    variants = ["victim", "victim   ", "   victim", "ｖｉctim", "\u3000ｖｉｃｔｉｍ "]
     for username in variants:
         assert post(client, SHELL, username, "wrong-guess").status_code == 200
     # Every variant was checked as "victim": the value Django hands to authenticate().
@@ -83,6 +83,17 @@ def test_padded_and_fullwidth_usernames_count_against_the_same_key(client, victi
         response = post(client, SHELL, " " * (n + 1) + "victim", f"guess-{n}")
         assert response.status_code == 429
     assert len(checked) == 5
+    victim.refresh_from_db()
+    assert victim.last_login is None
+
+
+def test_a_username_with_control_characters_is_refused_before_any_check(client, victim, checked):
+    # Tab and newline are control characters in a single-line field: the form refuses the value before
+    # authenticate() is called, so it is neither checked nor a way around the throttle's key.
+    response = post(client, SHELL, "\tvictim\n", "victim-right-1")
+    assert response.status_code == 200
+    assert "Remove the invisible control characters from this field." in response.content.decode()
+    assert checked == []
     victim.refresh_from_db()
     assert victim.last_login is None
 
