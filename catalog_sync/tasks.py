@@ -12,6 +12,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.models import Heartbeat
+from core.periodic import periodic_slot_take
 from integration.models import TikTokConnection
 
 from . import leases
@@ -139,11 +140,18 @@ def poll_review(self: Any, connection_id: int) -> dict[str, int]:
 
 
 # --- beat entry points (names fixed in tiktok_admin/celery.py) -------------------------------------
+# Each takes its schedule slot first (core.periodic): a second beat sending the same period does nothing.
 
 
-@shared_task(name="catalog_sync.tasks.sweep_all")
-def sweep_all() -> int:
+def _slot_take(task: Any, beat_slot: int | None) -> bool:
+    return periodic_slot_take(task.name, beat_slot, owner=task.request.id)
+
+
+@shared_task(bind=True, name="catalog_sync.tasks.sweep_all")
+def sweep_all(self: Any, beat_slot: int | None = None) -> int:
     """Beat: a delta sweep for every connected catalog (fans out from DB state)."""
+    if not _slot_take(self, beat_slot):
+        return 0
     Heartbeat.objects.update_or_create(name="catalog-sweep-all", defaults={"seen_at": timezone.now()})
     ids = list(TikTokConnection.objects.filter(status="connected").values_list("id", flat=True))
     stores = dict(TikTokConnection.objects.filter(id__in=ids).values_list("id", "store_id"))
@@ -159,17 +167,21 @@ def sweep_all() -> int:
     return len(ids)
 
 
-@shared_task(name="catalog_sync.tasks.poll_feed_logs")
-def poll_feed_logs() -> int:
+@shared_task(bind=True, name="catalog_sync.tasks.poll_feed_logs")
+def poll_feed_logs(self: Any, beat_slot: int | None = None) -> int:
     """Beat: nudge every catalog that has a batch in flight or SKUs waiting to be sent."""
+    if not _slot_take(self, beat_slot):
+        return 0
     ids = maintenance.connections_with_work()
     for cid in ids:
         _later(send_batches, (cid,))
     return len(ids)
 
 
-@shared_task(name="catalog_sync.tasks.poll_review_status")
-def poll_review_status() -> int:
+@shared_task(bind=True, name="catalog_sync.tasks.poll_review_status")
+def poll_review_status(self: Any, beat_slot: int | None = None) -> int:
+    if not _slot_take(self, beat_slot):
+        return 0
     # Per connection on the (connection, status) index: never a scan of every SKU of every store.
     ids = [
         cid
@@ -181,10 +193,12 @@ def poll_review_status() -> int:
     return len(ids)
 
 
-@shared_task(name="catalog_sync.tasks.reap_leases")
-def reap_leases() -> dict[str, int]:
+@shared_task(bind=True, name="catalog_sync.tasks.reap_leases")
+def reap_leases(self: Any, beat_slot: int | None = None) -> dict[str, int]:
     """Beat: free what dead workers held and start their work again at once (a live holder's heartbeat
     keeps its leases from expiring, so only a dead one's are freed)."""
+    if not _slot_take(self, beat_slot):
+        return {"skipped": 1}
     reaped = maintenance.reap()
     for cid in sorted(reaped.sweep):
         dispatch_sweep(cid)
@@ -197,8 +211,10 @@ def reap_leases() -> dict[str, int]:
     return reaped.as_dict()
 
 
-@shared_task(name="catalog_sync.tasks.reconcile_all")
-def reconcile_all() -> int:
+@shared_task(bind=True, name="catalog_sync.tasks.reconcile_all")
+def reconcile_all(self: Any, beat_slot: int | None = None) -> int:
+    if not _slot_take(self, beat_slot):
+        return 0
     ids = list(TikTokConnection.objects.filter(status="connected").values_list("id", flat=True))
     for cid in ids:
         _later(reconcile_catalog, (cid,))
@@ -213,6 +229,8 @@ def reconcile_catalog(self: Any, connection_id: int) -> dict[str, Any]:
         return reconcile.connection_reconcile(connection_id)
 
 
-@shared_task(name="catalog_sync.tasks.prune")
-def prune() -> dict[str, int]:
+@shared_task(bind=True, name="catalog_sync.tasks.prune")
+def prune(self: Any, beat_slot: int | None = None) -> dict[str, int]:
+    if not _slot_take(self, beat_slot):
+        return {"skipped": 1}
     return maintenance.prune()

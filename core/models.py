@@ -1,4 +1,5 @@
-"""Rows every app shares: job leases, heartbeats and the store's audit trail of its channels."""
+"""Rows every app shares: job leases, periodic slots, heartbeats and the store's audit trail of its
+channels."""
 
 from __future__ import annotations
 
@@ -16,6 +17,22 @@ class JobLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.owner})"
+
+
+class PeriodicSlot(models.Model):
+    """The last schedule slot a periodic job ran for (core.periodic): a second beat, or a message sent twice,
+    asking for the same or an older slot finds it taken and does nothing."""
+
+    job = models.CharField(max_length=200, primary_key=True)
+    # The start of the period in milliseconds since the epoch: later periods compare greater even across a
+    # change of the job's interval.
+    last_slot = models.BigIntegerField()
+    # The task that took it: its own redelivery (same task id) may take the slot back and do the work.
+    owner = models.CharField(max_length=100, blank=True)
+    taken_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.last_slot}"
 
 
 class Heartbeat(models.Model):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from core.leases import singleton
+from core.periodic import periodic_slot_take
 
 from . import services
 
@@ -17,10 +18,12 @@ CHECK_LOCK = "integration.check_connections"
 CHECK_LOCK_TTL_SECONDS = 14 * 60
 
 
-@shared_task(name="integration.tasks.check_connections", ignore_result=True)
-def check_connections() -> None:
+@shared_task(bind=True, name="integration.tasks.check_connections", ignore_result=True)
+def check_connections(self: Task, beat_slot: int | None = None) -> None:
     """Beat's health check: ask TikTok about every connected store; revoked tokens, suspended accounts and
     gone profiles disconnect (with the reason, an audit entry and an e-mail to the store's admins)."""
+    if not periodic_slot_take(self.name, beat_slot, owner=self.request.id):
+        return
     with singleton(CHECK_LOCK, CHECK_LOCK_TTL_SECONDS) as owner:
         if owner is None:
             logger.info("tiktok health check skipped: another pass is running")

@@ -31,8 +31,10 @@ app.conf.update(
     enable_utc=True,
 )
 
-# The beat schedule lives in code, in one place. Singleton jobs take a lease inside the task
-# (core.leases.singleton), so a second beat or a redelivered message cannot double the work.
+# The beat schedule lives in code, in one place. The scheduler stamps each message with the schedule slot
+# it fires for and the task takes that slot first (core.periodic), so a second beat changes nothing;
+# singleton jobs also take a lease (core.leases.singleton), so a slow run and the next one never overlap.
+app.conf.beat_scheduler = "tiktok_admin.beat:SlotScheduler"
 MINUTE = 60.0
 app.conf.beat_schedule = {
     "canary": {"task": "tiktok_admin.tasks.canary", "schedule": 30.0},

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import transaction
 
 from core.leases import singleton
+from core.periodic import periodic_slot_take
 
 from . import services
 
 
-@shared_task(name="tiktok_shop.tasks.import_orders_all", ignore_result=True)
-def import_orders_all() -> int:
+@shared_task(bind=True, name="tiktok_shop.tasks.import_orders_all", ignore_result=True)
+def import_orders_all(self: Task, beat_slot: int | None = None) -> int:
     """Beat, every minute: one import task per live shop connection whose store imports orders."""
+    if not periodic_slot_take(self.name, beat_slot, owner=self.request.id):
+        return 0
     with singleton("tiktok-shop-import-dispatch", ttl_seconds=50) as owner:
         if owner is None:
             return 0
