@@ -94,8 +94,11 @@ def test_list_keyset_pagination_reasons_and_edit_link(page, django_assert_max_nu
     assert int(after) == states[49].pk
     second = client.get(list_url + f"?after={after}").content.decode()
     assert second.count('data-testid="sku-row"') == 5 and 'data-testid="next-page"' not in second
-    only = client.get(list_url + f"?q={states[3].sku_id}").content.decode()
-    assert only.count('data-testid="sku-row"') == 1
+    wanted = states[3].sku_id
+    only = client.get(list_url + f"?q={wanted}").content.decode()
+    # The search matches a SKU ID or a product ID: another row's product may carry the same number.
+    matching = [s for s in states if wanted in (s.sku_id, s.product_id)]
+    assert only.count('data-testid="sku-row"') == len(matching) >= 1
 
 
 def test_csv_export_neutralises_formulas(page):
