@@ -31,6 +31,7 @@ from .validation import (
     color_of,
     plain_text,
     size_of,
+    title_of,
     validate,
 )
 
@@ -234,13 +235,11 @@ def load_facts(ctx: CatalogContext, sku_ids: Iterable[int]) -> dict[int, Loaded]
         elif sku_id not in prices:
             reason = "not_in_trade_policy"
         price, list_price = prices.get(sku_id, (None, None))
-        name = product_name
-        if sku_name and sku_name.strip() and sku_name.strip().lower() not in product_name.lower():
-            name = f"{product_name} - {sku_name}"
         facts = SkuFacts(
             sku_id=sku_id,
             product_id=product_id,
-            title=name,
+            title=product_name,
+            sku_name=sku_name or "",
             description_html=description,
             brand=brand_name or "",
             category_id=category_id,
@@ -283,7 +282,7 @@ def payload_for(facts: SkuFacts) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "sku_id": str(facts.sku_id),
         "item_group_id": str(facts.product_id),
-        "title": plain_text(facts.title, single_line=True),
+        "title": title_of(facts),
         "description": plain_text(facts.description_html),
         "availability": "IN_STOCK" if facts.stock > 0 else "OUT_OF_STOCK",
         "brand": plain_text(facts.brand, single_line=True),

@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
+import nh3
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -73,52 +74,58 @@ def has_emoji(text: str) -> bool:
     return bool(_EMOJI.search(text))
 
 
-class _TextExtractor(HTMLParser):
-    """HTML to plain text: keeps the words, drops tags, and drops script/style bodies entirely."""
+# Tags whose content is not text at all (dropped with the tag) and tags that end a line of the text.
+_DROPPED_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "iframe",
+        "object",
+        "svg",
+        "head",
+        "title",
+        "textarea",
+        "xmp",
+        "noembed",
+        "noframes",
+        "plaintext",
+    }
+)
+_BREAK_TAGS = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
+)
+# nh3's output keeps only the break tags, without attributes; every other "<" is escaped as &lt;.
+_TAG = re.compile(r"<[^>]*>")
+# Lone surrogates are not text (nh3 cannot even receive them as UTF-8).
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
-    SKIP = frozenset({"script", "style", "template", "noscript", "iframe", "object", "svg", "head", "title"})
-    BREAKS = frozenset(
-        {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
-    )
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self.skipping += 1
-        elif tag in self.BREAKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BREAKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
+def has_words(text: str) -> bool:
+    """True when `text` has a letter or a digit: punctuation, symbols and spaces alone say nothing."""
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
 
 
 @functools.lru_cache(maxsize=4096)
 def plain_text(value: str | None, *, single_line: bool = False) -> str:
-    """Plain text for TikTok: no tags, no script bodies, no control characters, tidy whitespace."""
+    """Plain text for TikTok: no tags, no script bodies, no control characters, tidy whitespace. nh3
+    parses the HTML as a browser does (html5ever), so what is left is what a shopper would read."""
     if not value:
         return ""
-    # Drop script-like blocks before parsing too: a stray "<?" or "<!" can make the parser swallow the
-    # opening tag, and the block's body would then read as text.
-    value = _BLOCKS.sub(" ", value)
-    parser = _TextExtractor()
-    try:
-        parser.feed(value)
-        parser.close()
-        text = "".join(parser.parts)
-    except Exception:  # noqa: BLE001 - malformed markup falls back to escaping-free stripping
-        text = re.sub(r"<[^>]*>", " ", value)
-    text = _CONTROL.sub("", html.unescape(text))
+    # Drop script-like blocks before parsing too: a stray "<?" or "<!" opens a bogus comment that
+    # swallows the opening tag, and the block's body would then read as text.
+    value = _BLOCKS.sub(" ", _SURROGATES.sub("", value))
+    cleaned = nh3.clean(
+        value,
+        tags=set(_BREAK_TAGS),
+        clean_content_tags=set(_DROPPED_TAGS),
+        attributes={},
+        strip_comments=True,
+        link_rel=None,
+    )
+    text = html.unescape(_TAG.sub("\n", cleaned))
+    text = _CONTROL.sub("", text)
     text = _SPACES.sub(" ", text)
     if single_line:
         return " ".join(text.split())
@@ -142,6 +149,9 @@ def problem_message(problem: dict[str, Any]) -> str:
     p = problem.get("params") or {}
     messages: dict[str, str] = {
         "title_missing": _("The product name is missing."),
+        "title_no_words": _(
+            "The product name has no letters or numbers once HTML tags and symbols are left out."
+        ),
         "title_too_long": _("The product name has %(length)s characters; TikTok accepts at most %(max)s."),
         "title_emoji": _("The product name contains emoji, which TikTok does not accept."),
         "sku_id_invalid": _("The SKU ID must have at most 100 characters and no emoji."),
@@ -193,7 +203,7 @@ class SkuFacts:
 
     sku_id: int
     product_id: int
-    title: str
+    title: str  # the product's name as stored (HTML possible); title_of() builds what TikTok gets
     description_html: str
     brand: str
     category_id: int | None
@@ -207,6 +217,16 @@ class SkuFacts:
     images: list[tuple[str, int, int]]  # (absolute url, width, height), main first
     specifications: dict[str, Any]
     ean: str = ""
+    sku_name: str = ""
+
+
+def title_of(facts: SkuFacts) -> str:
+    """TikTok's title: the product name, plus the SKU name when it says something the name does not."""
+    name = plain_text(facts.title, single_line=True)
+    sku_name = plain_text(facts.sku_name, single_line=True)
+    if sku_name and sku_name.lower() not in name.lower():
+        return f"{name} - {sku_name}"
+    return name
 
 
 def spec_value(specs: dict[str, Any], *names: str) -> str:
@@ -232,9 +252,13 @@ def size_of(specs: dict[str, Any]) -> str:
 
 def validate(facts: SkuFacts, *, require_https: bool) -> list[Problem]:
     problems: list[Problem] = []
-    title = plain_text(facts.title, single_line=True)
-    if not title:
+    title = title_of(facts)
+    if not (facts.title or "").strip():
         problems.append(Problem("title", "title_missing"))
+    elif not has_words(plain_text(facts.title, single_line=True)):
+        # A name of markup or symbols only ("<script>...</script>", '"><img ...>') would reach TikTok as
+        # "-" or '">' followed by the SKU name.
+        problems.append(Problem("title", "title_no_words"))
     elif len(title) > TITLE_MAX:
         problems.append(Problem("title", "title_too_long", {"length": len(title), "max": TITLE_MAX}))
     elif has_emoji(title):

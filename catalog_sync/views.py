@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.spreadsheet import cell_safe
 from integration.models import TikTokConnection
 from integration.selectors import connection_active_for_store
 from store.access import store_for_request, store_member_required
@@ -166,22 +167,17 @@ def sku_export(request: HttpRequest, bucket: str) -> HttpResponse:
                 [
                     row.state.sku_id,
                     row.state.product_id or "",
-                    _csv_safe(row.name),
-                    _csv_safe(row.sku_name),
+                    cell_safe(row.name),
+                    cell_safe(row.sku_name),
                     row.state.get_status_display(),
                     "; ".join(row.fields),
-                    _csv_safe(" | ".join(row.reasons)),
+                    cell_safe(" | ".join(row.reasons)),
                 ]
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tiktok-{bucket}.csv"'
     return response
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula in spreadsheets: neutralise it.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @require_POST

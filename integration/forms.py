@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ProjectForm
+from core.phones import PhoneError, phone_characters_check, phone_e164
 from store.models import Affiliate, Store, TradePolicy
 
 from .models import TikTokSetup
 
 CONSONANTS_RE = re.compile(r"^[B-DF-HJ-NP-TV-Z]{3}$")
 COUNTRY_CODE_RE = re.compile(r"^\+[1-9]\d{0,2}$")
-PHONE_SEPARATORS_RE = re.compile(r"[\s().-]")
+NON_DIGITS_RE = re.compile(r"[^0-9]")
+# Names that never reach a public website (RFC 6761, RFC 6762, ICANN's .internal), whatever DNS says here.
+PRIVATE_SUFFIXES = ("localhost", "local", "localdomain", "internal", "invalid", "test", "home.arpa")
+# Hangul fillers are letters to Unicode but draw nothing.
+INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 
 # TikTok asks for the business's segment; these are the segments VTEX stores sell in most.
 SEGMENTS = [
@@ -184,6 +192,20 @@ class SetupForm(ProjectForm):
             return self.setup.website
         value = str(self.cleaned_data.get("website", "")).strip()
         try:
+            parts = urlsplit(value)
+            host = parts.hostname or ""
+        except ValueError:
+            parts, host = None, ""
+        if parts is not None and "@" in parts.netloc:
+            # TikTok shows the website to shoppers: a user name or password in it would be published.
+            raise forms.ValidationError(
+                _("Remove the user name and password from the address, e.g. https://www.mystore.com.br.")
+            )
+        if host and not _public_host(host):
+            raise forms.ValidationError(
+                _("Enter the public address of your store on the internet, e.g. https://www.mystore.com.br.")
+            )
+        try:
             URLValidator(schemes=["http", "https"])(value)
         except forms.ValidationError as exc:
             raise forms.ValidationError(
@@ -195,6 +217,10 @@ class SetupForm(ProjectForm):
         value = " ".join(str(self.cleaned_data.get("store_name", "")).split())
         if not value:
             raise forms.ValidationError(_("This field is required."))
+        if not any(unicodedata.category(c)[0] in "LN" and c not in INVISIBLE_LETTERS for c in value):
+            # Zero-width spaces, joiners and BOMs are not whitespace to str.split(): such a name would
+            # reach TikTok looking empty.
+            raise forms.ValidationError(_("The store name must contain letters or numbers."))
         return value
 
     def clean_phone_country_code(self) -> str:
@@ -206,18 +232,30 @@ class SetupForm(ProjectForm):
         return value
 
     def clean_phone(self) -> str:
-        value = PHONE_SEPARATORS_RE.sub("", str(self.cleaned_data.get("phone", "")))
-        if not value.isdigit() or not 6 <= len(value) <= 14:
+        """The national number (area code and subscriber): `phone_country_code` + this is the E.164 number
+        TikTok receives."""
+        raw = str(self.cleaned_data.get("phone", "")).strip()
+        try:
+            phone_characters_check(raw)
+        except PhoneError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        digits = NON_DIGITS_RE.sub("", raw)
+        if "+" in raw or not 6 <= len(digits) <= 14:
             raise forms.ValidationError(_("Enter only the area code and number, e.g. 11 91234-5678."))
-        return value
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        code = cleaned.get("phone_country_code")
-        phone = cleaned.get("phone")
-        if code == "+55" and phone and len(phone) not in (10, 11):
-            self.add_error("phone", _("A Brazilian phone has a 2-digit area code and 8 or 9 digits."))
-        return cleaned
+        code = self.cleaned_data.get("phone_country_code")
+        if code is None:
+            return digits  # the country code's own message is shown; nothing is saved
+        if code == "+55" and len(digits) not in (10, 11):
+            raise forms.ValidationError(_("A Brazilian phone has a 2-digit area code and 8 or 9 digits."))
+        try:
+            e164 = phone_e164(code + digits, None)
+        except PhoneError as exc:
+            raise forms.ValidationError(
+                _("This is not a valid phone number for the country code %(code)s."), params={"code": code}
+            ) from exc
+        if not e164.startswith(code):
+            raise forms.ValidationError(_("Enter only the area code and number, e.g. 11 91234-5678."))
+        return e164[len(code) :]
 
     def review_rows(self) -> list[tuple[str, str]]:
         """(label, value as the merchant will see it) for the review step."""
@@ -241,3 +279,16 @@ class SetupForm(ProjectForm):
                 value = value.pk
             values.append((name, "" if value is None else str(value)))
         return values
+
+
+def _public_host(host: str) -> bool:
+    """False for this machine and private networks: TikTok and shoppers must be able to open the site."""
+    host = host.lower().rstrip(".")
+    if not host or any(host == s or host.endswith("." + s) for s in PRIVATE_SUFFIXES):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name; URLValidator already refused anything that is neither a name nor an IP
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_global and (mapped is None or mapped.is_global)

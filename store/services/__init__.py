@@ -22,7 +22,6 @@ from .catalog import (
 )
 from .errors import CheckoutError, NotFoundError, OutOfStockError, StoreServiceError
 from .orders import (
-    PHONE_RE,
     ChannelOrder,
     ChannelOrderLine,
     channel_order_create,
@@ -32,7 +31,6 @@ from .orders import (
 
 __all__ = [
     "MAX_LINE_QUANTITY",
-    "PHONE_RE",
     "PRODUCT_EDITABLE",
     "SKU_EDITABLE",
     "AffiliateTakenError",

@@ -3,7 +3,6 @@ the store. Either way the stock taken and the order itself are published to the 
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,16 +16,16 @@ from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from core.phones import PhoneCharactersError, PhoneError, phone_e164
+
 from .. import changes
 from ..models import Cart, CartItem, Order, OrderItem, OrderSource, Sku, SkuPrice, Store
 from ..selectors import trade_policy_for_storefront
 from .cart import stock_error
 from .errors import CheckoutError, NotFoundError, StoreServiceError
 
-PHONE_RE = re.compile(r"^\+(\d{1,3})[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?)?\d[\d\s.-]{5,14}\d$")
 
-
-def _clean_checkout(email: str, phone: str, name: str) -> tuple[str, str, str]:
+def _clean_checkout(store: Store, email: str, phone: str, name: str) -> tuple[str, str, str]:
     errors: dict[str, str] = {}
     name = (name or "").strip()
     email = (email or "").strip()
@@ -39,12 +38,16 @@ def _clean_checkout(email: str, phone: str, name: str) -> tuple[str, str, str]:
         validate_email(email)
     except ValidationError:
         errors["email"] = _("Enter a valid e-mail address.")
-    if not PHONE_RE.match(phone):
+    try:
+        # A number typed without +: the store's country (a Brazilian store's shoppers type "11 9...").
+        phone = phone_e164(phone, store.country or None)
+    except PhoneCharactersError as exc:
+        errors["phone"] = exc.message
+    except PhoneError:
         errors["phone"] = _("Enter the phone number with the country code, e.g. +55 11 91234-5678.")
     if errors:
         raise CheckoutError(errors)
-    digits = re.sub(r"\D", "", phone)
-    return email.lower(), f"+{digits}", name
+    return email.lower(), phone, name
 
 
 def checkout_place_order(
@@ -52,7 +55,7 @@ def checkout_place_order(
 ) -> Order:
     """Turn the cart into an order: prices from the storefront trade policy, stock taken with a
     compare-and-set (never below zero), the cart emptied, all in one transaction."""
-    email, phone, name = _clean_checkout(email, phone, name)
+    email, phone, name = _clean_checkout(store, email, phone, name)
     if cart is None or cart.store_id != store.pk:
         raise StoreServiceError(_("Your cart is empty."))
     policy = trade_policy_for_storefront(store)

@@ -121,7 +121,7 @@ BAD_INPUTS = [
     ("contact_email", "not-an-email", "Enter a valid email address."),
     ("phone_country_code", "55a", "Enter a country code like +55."),
     ("phone_country_code", "+0", "Enter a country code like +55."),
-    ("phone", "abc", "Enter only the area code and number"),
+    ("phone", "abc", "Type the phone number with the digits 0 to 9 only"),
     ("phone", "1234", "Enter only the area code and number"),
     ("phone", "119123456789", "A Brazilian phone has a 2-digit area code and 8 or 9 digits."),
 ]

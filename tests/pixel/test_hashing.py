@@ -48,9 +48,6 @@ def test_hash_is_lowercase_hex_sha256() -> None:
         "011 98765 4321",
         "0 21 11 98765-4321",  # carrier selection code
         "5511987654321",
-        "005511987654321",
-        "+55 11 8765-4321",  # mobile saved before the ninth digit
-        "(11) 8765-4321",
     ],
 )
 def test_brazilian_mobile_forms_normalise_to_one_e164(typed: str) -> None:
@@ -71,7 +68,24 @@ def test_other_numbers(typed: str, expected: str) -> None:
     assert normalize_phone(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "abc", "12345", "(00) 98765-4321", "+55 11 1234-567", None])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "   ",
+        "abc",
+        "12345",
+        "(00) 98765-4321",
+        "+55 11 1234-567",
+        None,
+        # The checkout refuses these (core.phones), so no order holds them: nothing guesses what they meant.
+        "005511987654321",  # 00 without a carrier code is not how Brazil dials abroad
+        "+55 11 8765-4321",  # a mobile saved before the ninth digit
+        "(11) 8765-4321",
+        "+55¹¹⁹⁸⁷⁶⁵⁴³²¹",  # superscript digits
+        "+٥٥١١٩٨٧٦٥٤٣٢١",  # Arabic-Indic digits, which phonenumbers alone would read as 0-9
+    ],
+)
 def test_not_a_phone_gives_none(typed: str | None) -> None:
     assert normalize_phone(typed) is None
     assert hash_phone(typed) is None

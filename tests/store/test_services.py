@@ -196,7 +196,7 @@ def test_checkout_creates_the_order_with_items_and_totals_in_brl(store, make_sku
         ("not-an-email", "+55 11 91234-5678", "Ana", "email", "Enter a valid e-mail address."),
         (
             "ana@example.com",
-            "11 91234-5678",
+            "+55 11 1234-567",
             "Ana",
             "phone",
             "Enter the phone number with the country code, e.g. +55 11 91234-5678.",

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalog_sync import selectors
 from catalog_sync.management.commands.tiktok_sync import _store
 from catalog_sync.progress import Progress
+from core.spreadsheet import cell_safe
 from integration.selectors import connection_active_for_store
 
 
@@ -62,16 +63,16 @@ class Command(BaseCommand):
                     "reason": " | ".join(row.reasons),
                 }
                 if opts["format"] == "csv":
-                    writer.writerow(
-                        [
-                            key,
-                            item["sku_id"],
-                            item["product_id"],
-                            item["status"],
-                            ";".join(item["missing_fields"]),
-                            item["reason"],
-                        ]
-                    )
+                    # The reason quotes TikTok's own words for a rejection: anything could be in it.
+                    cells = [
+                        key,
+                        item["sku_id"],
+                        item["product_id"],
+                        item["status"],
+                        ";".join(item["missing_fields"]),
+                        item["reason"],
+                    ]
+                    writer.writerow([cell_safe(str(cell)) for cell in cells])
                 else:
                     out.write(("" if first else ", ") + json.dumps(item, ensure_ascii=False))
                 first = False
