@@ -153,6 +153,9 @@ if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with the fix that keeps a worker alive through a Redis restart (celery 5.7.0
+    # otherwise ends the worker: tiktok_admin/broker.py, docs/operations.md).
+    CELERY_BROKER_TRANSPORT = "tiktok_admin.broker:RedisTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     # A broker that needs no server: messages are files under var/ (embedded default, for trying it).

@@ -3,8 +3,11 @@ subprocess), a private redis-server and a real Celery worker."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +16,7 @@ from typing import Any
 import pytest
 from django.db.models import Min
 
-from catalog_sync.models import CatalogExclusion, SkuState
+from catalog_sync.models import BatchStatus, CatalogExclusion, SkuState, SyncBatch
 from catalog_sync.selectors import catalog_counts
 from integration.models import TikTokConnection, TikTokSetup
 from store.demo import seed_demo
@@ -21,6 +24,8 @@ from store.models import Sku, SkuImage, Store, TradePolicy
 from tests.catalog_sync.conftest import Sandbox, connect
 from tests.catalog_sync.workers import Producer, RedisServer, Worker, worker_env
 from tests.plugins.processes import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def database_url() -> str:
@@ -178,13 +183,78 @@ def settled(conn: TikTokConnection, sandbox: Sandbox, expected: set[str]) -> boo
 
 
 def wait_settled(conn: TikTokConnection, sandbox: Sandbox, expected: set[str], timeout: float = 60.0) -> None:
-    ok = wait_until(lambda: settled(conn, sandbox, expected), timeout=timeout, interval=0.5)
+    ok = wait_until(lambda: settled(conn, sandbox, expected), timeout=timeout, interval=0.25)
     if not ok:
         on_tiktok = sandbox.sku_ids(conn.catalog_id)
         raise AssertionError(
             f"not settled: missing={sorted(expected - on_tiktok)[:10]} "
             f"extra={sorted(on_tiktok - expected)[:10]} counts={catalog_counts(conn)}"
         )
+
+
+@dataclass
+class FaultFigures:
+    """What a fault test ends with, as numbers: `lost` eligible SKUs missing on TikTok, `duplicated`
+    sku_ids with more than one product in TikTok's catalog, `stuck` rows and batches left between states
+    (pending + claimed/sent batches + rows with an operation or a batch still attached), and the seconds
+    from the start of the run to settled."""
+
+    fault: str
+    skus: int
+    lost: int
+    duplicated: int
+    stuck: int
+    settled_s: float
+    detail: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        return (
+            f"fault={self.fault} skus={self.skus} lost={self.lost} duplicated={self.duplicated} "
+            f"stuck={self.stuck} settled_s={self.settled_s:.1f}"
+        )
+
+
+def fault_figures(
+    fault: str, conn: TikTokConnection, sandbox: Sandbox, expected: set[str], started: float
+) -> FaultFigures:
+    """Counts the outcome from TikTok's catalog and our tables; `started` is a time.monotonic() reading."""
+    settled_s = time.monotonic() - started
+    per_sku = Counter(p["sku_id"] for p in sandbox.products(conn.catalog_id))
+    detail = {
+        "pending": catalog_counts(conn).pending,
+        "batches_in_flight": SyncBatch.objects.filter(
+            connection=conn, status__in=[BatchStatus.CLAIMED, BatchStatus.SENT]
+        ).count(),
+        "rows_with_op": SkuState.objects.filter(connection=conn).exclude(op="").count(),
+        "rows_in_a_batch": SkuState.objects.filter(connection=conn, batch__isnull=False).count(),
+    }
+    return FaultFigures(
+        fault=fault,
+        skus=len(expected),
+        lost=len(expected - set(per_sku)),
+        duplicated=sum(1 for n in per_sku.values() if n > 1),
+        stuck=sum(detail.values()),
+        settled_s=settled_s,
+        detail=detail,
+    )
+
+
+def report_fault(figures: FaultFigures) -> None:
+    report_line(figures.fault, figures.line())
+
+
+def report_line(fault: str, line: str) -> None:
+    """Prints a fault test's line (pytest -s) and keeps it in FAULT_REPORT (default var/fault-report.txt),
+    one line per fault, the latest run's, for the README's table."""
+    print(line)
+    path = Path(os.environ.get("FAULT_REPORT") or ROOT / "var" / "fault-report.txt")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = [
+        old
+        for old in (path.read_text().splitlines() if path.exists() else [])
+        if old.strip() and not old.startswith(f"fault={fault} ")
+    ]
+    path.write_text("\n".join([*kept, line]) + "\n")
 
 
 def demo_connected(sandbox: Sandbox, skus: int = 60) -> tuple[Store, TradePolicy, TikTokConnection]:

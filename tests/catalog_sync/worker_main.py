@@ -34,6 +34,15 @@ if os.environ.get("TEST_CATALOG_LOCK_SECONDS"):
 
     factory.client = _client
 
+if os.environ.get("TEST_MINUTE_BREACH_PAUSE_SECONDS"):
+    # A throttle that outlasts the client's inline retries is taken for a per-minute breach and pauses the
+    # endpoint for 300 s, as TikTok does; the throttling-burst test shortens that pause, not the rule.
+    import tiktok_api.client_base as client_base
+    import tiktok_api.errors as api_errors
+
+    client_base.MINUTE_BREACH_PAUSE_SECONDS = float(os.environ["TEST_MINUTE_BREACH_PAUSE_SECONDS"])
+    api_errors.MINUTE_BREACH_PAUSE_SECONDS = client_base.MINUTE_BREACH_PAUSE_SECONDS
+
 if os.environ.get("TEST_PAUSE_IN_CLASSIFY"):
     # The kill-point tests need the worker parked between claiming a sweep chunk and committing its
     # classification: the first classification writes the marker file the test waits for, then blocks

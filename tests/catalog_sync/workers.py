@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -106,24 +105,9 @@ class Worker:
         return pids
 
     def stop(self) -> None:
-        self._supervising = False
         if self.proc is not None:
             stop_process(self.proc, timeout=15)
             self.proc = None
-
-    def supervise(self) -> None:
-        """Restart the worker whenever it exits, as systemd / Docker restart policies do in production."""
-        self._supervising = True
-        self.restarts = 0
-
-        def loop() -> None:
-            while self._supervising:
-                if self.proc is not None and self.proc.poll() is not None and self._supervising:
-                    self.restarts += 1
-                    self.start()
-                time.sleep(0.5)
-
-        threading.Thread(target=loop, daemon=True).start()
 
 
 class Beat:
