@@ -25,6 +25,9 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
+    # Keep Django's LOGGING in workers: celery would otherwise replace the root logger's handlers with
+    # its own, which lack the filter that redacts OAuth codes and tokens (integration.log_redaction).
+    worker_hijack_root_logger=False,
     worker_cancel_long_running_tasks_on_connection_loss=True,
     task_default_queue="default",
     timezone="UTC",

@@ -243,3 +243,55 @@ def test_every_log_handler_of_the_started_app_redacts_and_gunicorn_access_lines_
         f'"https://x.test/accounts/login/?next=%2Fcb%3Fauth_code%3D{R}%26state%3D{R}"'
     ) in result.stderr
     assert f"WARNING django.request Not Found: /x/?next=%2Fcb%3Fstate%3D{R}" in result.stderr
+
+
+_STARTED_WORKER = textwrap.dedent(
+    """
+    import logging, sys
+
+    # What `celery -A tiktok_admin worker` does before it consumes: load the app (Django is set up), then
+    # set up the worker's logging (WorkController.setup_logging calls app.log.setup).
+    from tiktok_admin.celery import app
+
+    app.loader.init_worker()
+    app.log.setup(loglevel="INFO", redirect_stdouts=True)
+
+    from integration.log_redaction import RedactSecrets
+
+    root = logging.getLogger()
+    print("ROOT " + ",".join(str(any(isinstance(f, RedactSecrets) for f in h.filters)) for h in root.handlers),
+          file=sys.__stdout__, flush=True)
+    logging.getLogger("integration.oauth").warning("callback /cb/?auth_code=SECRETCODE123&state=STATE456")
+    logging.getLogger("celery.worker").warning("next=%2Fcb%3Fauth_code%3DSECRETCODE123")
+    # A stray print in a task: the worker redirects stdout to a logger.
+    print("/cb/?state=STATE456")
+    sys.stderr.flush()
+    """
+)
+
+
+def test_a_celery_worker_keeps_the_redacting_handler() -> None:
+    """Celery replaces the root logger's handlers when a worker starts unless told not to: the worker's
+    log lines (task logs, celery's own, redirected prints) must go through the same filter."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "LOG_LEVEL"}
+    }
+    env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "tiktok_admin.settings"})
+    result = subprocess.run(
+        [sys.executable, "-c", _STARTED_WORKER],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "ROOT True" in result.stdout, output
+    assert "SECRETCODE123" not in output and "STATE456" not in output, output
+    assert f"WARNING integration.oauth callback /cb/?auth_code={R}&state={R}" in result.stderr
+    assert f"next=%2Fcb%3Fauth_code%3D{R}" in result.stderr
+    assert f"/cb/?state={R}" in result.stderr
