@@ -79,7 +79,7 @@ def _requeue_in_flight(connection_id: int, batch: SyncBatch, reason: str) -> Non
         SyncBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.FAILED, error=reason[:2000], finished_at=clock.now()
         )
-        run_error(batch.run_id, reason)
+        run_error(batch.run_id, reason, retried=True)
 
 
 def _failed_skus(batch: SyncBatch, log: FeedLog) -> dict[int, tuple[str, str, str]]:

@@ -62,17 +62,31 @@ def run_add(run_id: int | None, **counts: int) -> None:
         SyncRun.objects.filter(pk=run_id).update(**values)
 
 
-def run_error(run_id: int | None, message: str) -> None:
+def run_error(run_id: int | None, message: str, *, retried: bool = False) -> None:
+    """Keep `message` in the run's log. `retried`: a transient fault whose work is tried again (a throttle,
+    a 5xx, a malformed reply, a write whose outcome is unknown); it is shown in the log but does not make
+    the run "finished with errors" or count towards the failing-syncs e-mail. The newest 20 of each kind
+    are kept, so a burst of retries never pushes a real error out of the log."""
     if run_id is None:
         return
+    entry: dict[str, object] = {"at": clock.now().isoformat(timespec="seconds"), "message": message[:500]}
+    if retried:
+        entry["retried"] = True
     with transaction.atomic():
         run = SyncRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None:
             return
-        errors = list(run.errors or [])
-        errors.append({"at": clock.now().isoformat(timespec="seconds"), "message": message[:500]})
-        run.errors = errors[-20:]
+        errors = [*(run.errors or []), entry]
+        real = [e for e in errors if not e.get("retried")][-20:]
+        transient = [e for e in errors if e.get("retried")][-20:]
+        keep = {id(e) for e in (*real, *transient)}
+        run.errors = [e for e in errors if id(e) in keep]
         run.save(update_fields=["errors"])
+
+
+def run_real_errors(run: SyncRun) -> list[dict[str, object]]:
+    """The errors that made the run end with errors (not the transient faults that were retried)."""
+    return [e for e in (run.errors or []) if not e.get("retried")]
 
 
 def run_rows_open(run_id: int) -> bool:
@@ -96,7 +110,7 @@ def run_finish_if_idle(connection_id: int) -> SyncRun | None:
                 continue
         if run_rows_open(run.pk):
             continue
-        status = RunStatus.SUCCEEDED if not run.failed and not run.errors else RunStatus.PARTIAL
+        status = RunStatus.SUCCEEDED if not run.failed and not run_real_errors(run) else RunStatus.PARTIAL
         if SyncRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
             status=status, finished_at=clock.now()
         ):
@@ -168,7 +182,7 @@ def runs_notify_if_failing(connection_id: int) -> bool:
     emails = store_admin_emails(conn.store_id)
     if not emails:
         return False
-    errors = "\n".join(f"- {e.get('message', '')}" for r in last for e in (r.errors or [])[-2:])
+    errors = "\n".join(f"- {e.get('message', '')}" for r in last for e in run_real_errors(r)[-2:])
     # In the store's language: the e-mail goes to its admins, not to whoever's request triggered it.
     with translation.override(conn.store.locale or settings.LANGUAGE_CODE):
         subject = _("TikTok catalog sync keeps failing for %(store)s") % {"store": conn.store.name}

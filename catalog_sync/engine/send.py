@@ -201,7 +201,7 @@ def _retry_later(batch: SyncBatch, exc: TikTokError) -> float:
         lease_owner="",
         lease_expires_at=None,
     )
-    run_error(batch.run_id, f"{type(exc).__name__}: {exc}")
+    run_error(batch.run_id, f"{type(exc).__name__}: {exc}", retried=True)
     return wait
 
 
