@@ -1,21 +1,26 @@
-"""Catalog sync at N SKUs, measured side by side in one run (meant for PostgreSQL: set DATABASE_URL):
+"""Catalog sync at N SKUs, run by the app's own processes (a Celery worker as the Procfile starts it, and
+beat) against a real sandbox process, measured side by side in one run (meant for PostgreSQL: set
+DATABASE_URL). `--timings production` gives the sandbox TikTok's limits and delays (bench/timings.py).
 
-1. full sync of N SKUs against a real sandbox process: upload requests sent vs ceil(eligible / 5000),
-   local CPU per SKU, peak memory of this process;
+1. full sync of N SKUs from connecting: the floor TikTok allows under the timings, the wall until every
+   feed log is done and until every SKU has its final state, and their ratios; the time to the first
+   upload and to the first SKU available; uploads vs ceil(eligible / 5000); CPU per SKU of the app's
+   processes and of their PostgreSQL backends (from /proc), with what was not counted and how busy the
+   machine was; state-row writes per SKU (pg_stat_user_tables); the worker's peak RSS;
 2. a sweep with nothing dirty (what beat costs every two minutes), right after the full sync and, on
    PostgreSQL, after VACUUM ANALYZE (what autovacuum does);
 3. one dirty SKU among N: time until the sandbox has the change;
-4. the TikTok page (numbers + sync panel) and a deep page of the "available" list: server time and query
-   count at 100 SKUs and at N SKUs, and their ratio (1.0 = the page costs the same at any size).
+4. the TikTok page and a deep page of the "available" list: server time and queries at 100 and N SKUs;
+5. the floor of each part of the sync (read, evaluate, encode, writes), measured on the same data.
 """
 
 from __future__ import annotations
 
+import json
 import math
-import resource
+import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,48 +29,13 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import floorparts
+from bench.apps import APP_NAME_PREFIX, Processes
+from bench.procstat import BackendSampler, loadavg
+from bench.syncwatch import STATS_FLUSH_SECONDS, CpuMeter, cpu_report, state_writes, watch, writes_report
+from bench.timings import PROFILES, Timings, floor
 
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _sandbox(tmp: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "serve", "--port", str(port), "--data", str(tmp / "sb.sqlite3")],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            requests.get(url + "/_sandbox/health", timeout=1).raise_for_status()
-            break
-        except requests.RequestException:
-            time.sleep(0.1)
-    admin = requests.Session()
-    admin.post(url + "/_sandbox/reset", timeout=30).raise_for_status()
-    admin.post(
-        url + "/_sandbox/config",
-        json={
-            "image_fetch": False,
-            "allow_http_images": True,
-            "feed_wait_seconds": 0.0,
-            "feed_process_seconds": 0.0,
-            "review_seconds": 0.0,
-            "app_qps": 1000,
-            "catalog_writes_per_hour": 100000,
-        },
-        timeout=30,
-    ).raise_for_status()
-    return proc, url
+FLOOR_SAMPLE = 50_000
 
 
 def _store(account: str, skus: int) -> Any:
@@ -121,44 +91,14 @@ def _connect(store: Any, policy: Any, url: str) -> Any:
 
 def _progress(phase: str, data: Any) -> None:
     """Each phase is shown as it ends: a 1M run takes most of an hour, and a late failure keeps them."""
-    import json
-
     print(f"[bench_sync] {phase}: {json.dumps(data, default=str)}", file=sys.stderr, flush=True)
 
 
-def _drive(connection_id: int, url: str) -> dict[str, float]:
-    """The worker loop, in this process (the per-step costs are what a worker pays)."""
-    from catalog_sync import services
-    from catalog_sync.services import StepAction
-
-    started = time.monotonic()
-    while services.connection_sweep(connection_id).checked:
-        pass
-    swept = time.monotonic()
-    while True:
-        outcome = services.connection_send_step(connection_id)
-        if outcome.action in (
-            StepAction.IDLE,
-            StepAction.IDLE_REVIEW,
-            StepAction.STOPPED,
-            StepAction.AUTH_FAILED,
-        ):
-            break
-        if outcome.action in (StepAction.SENT, StepAction.WAITING):
-            requests.post(url + "/_sandbox/tick", timeout=600)
-        elif outcome.next_in:
-            time.sleep(min(outcome.next_in, 2.0))
-    requests.post(url + "/_sandbox/tick", timeout=600)
-    sent = time.monotonic()
-    services.connection_poll_review(connection_id)
-    return {
-        "sweep_seconds": round(swept - started, 2),
-        "send_seconds": round(sent - swept, 2),
-        "review_poll_seconds": round(time.monotonic() - sent, 2),
-    }
+def _journal(url: str, **params: Any) -> list[dict[str, Any]]:
+    return requests.get(url + "/_sandbox/journal", params=params, timeout=600).json()["entries"]
 
 
-def _page_cost(store: Any, user: Any, path: str, repeat: int = 5) -> tuple[float, int]:
+def _page_cost(user: Any, path: str, repeat: int = 5) -> tuple[float, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -178,7 +118,88 @@ def _page_cost(store: Any, user: Any, path: str, repeat: int = 5) -> tuple[float
     return statistics.median(times) * 1000, queries
 
 
-def run(skus: int) -> dict[str, Any]:
+def _full_sync(
+    conn: Any, procs: Processes, producer: Any, meter: CpuMeter, timings: Timings
+) -> dict[str, Any]:
+    from catalog_sync.models import SkuState, SyncStatus
+    from catalog_sync.selectors import catalog_counts
+    from store.models import Sku
+
+    skus = Sku.objects.filter(store_id=conn.store_id).count()
+    table = SkuState._meta.db_table
+    writes0 = state_writes(table)
+    load0 = loadavg()
+    cpu0 = meter.snapshot()
+    wall0, started = time.time(), time.monotonic()
+    # What the web does once the connection is saved (connection_start_full_sync's on_commit nudge).
+    producer.send_task("catalog_sync.tasks.full_sync", args=[conn.pk, "connect", False], queue="default")
+    seen = watch(conn.pk, procs, until_final=True, timeout=max(900.0, skus * 0.02), started=started)
+    wall = time.monotonic() - started
+    cpu = CpuMeter.delta(cpu0, meter.snapshot())
+    load1 = loadavg()
+    time.sleep(STATS_FLUSH_SECONDS)
+    writes = writes_report(writes0, state_writes(table), skus)
+
+    uploads = _journal(procs.sandbox_url, endpoint="catalog/product/upload", catalog_id=conn.catalog_id)
+    accepted = [e for e in uploads if e["code"] == 0]
+    calls: dict[str, int] = {}
+    for entry in _journal(procs.sandbox_url, since=wall0):
+        if entry["ts"] <= wall0 + wall:
+            calls[entry["endpoint"]] = calls.get(entry["endpoint"], 0) + 1
+    eligible = SkuState.objects.filter(
+        connection=conn, status__in=[SyncStatus.AVAILABLE, SyncStatus.IN_REVIEW]
+    ).count()
+    least = floor(eligible, timings)
+    counts = catalog_counts(conn)
+
+    def ratio(value: float | None, to: float) -> float | None:
+        return round(value / to, 2) if value is not None and to > 0 else None
+
+    return {
+        "skus_in_store": skus,
+        "eligible_sent": eligible,
+        "upload_requests": len(accepted),
+        "upload_sizes_first_10": [e["sku_count"] for e in accepted[:10]],
+        "ceil_eligible_over_5000": math.ceil(eligible / 5000),
+        "floor": least,
+        "wall_seconds": {
+            "until_every_feed_log_done": round(seen.all_sent, 2) if seen.all_sent is not None else None,
+            "until_every_sku_final": round(seen.all_final, 2) if seen.all_final is not None else None,
+            "timed_out": seen.timed_out,
+        },
+        "ratio_wall_over_floor": {
+            "every_feed_log_done": ratio(seen.all_sent, least["floor_seconds"]),
+            "every_sku_final": ratio(seen.all_final, least["floor_seconds"]),
+            "every_sku_final_over_last_review_expected": ratio(
+                seen.all_final, least["last_review_expected_seconds"]
+            ),
+        },
+        "seconds_from_connect_to": {
+            "first_upload": round(accepted[0]["ts"] - wall0, 2) if accepted else None,
+            "first_sku_available": round(seen.first_available, 2)
+            if seen.first_available is not None
+            else None,
+        },
+        "api_calls_measured": {
+            "by_endpoint": calls,
+            "total": sum(calls.values()),
+            "seconds_at_the_app_qps": round(sum(calls.values()) / timings.app_qps, 1),
+            "throttled_40100": sum(1 for e in uploads if e["code"] == 40100),
+        },
+        "cpu": cpu_report(cpu, skus, wall, os.cpu_count() or 1),
+        "load_average": {"before": load0, "after": load1},
+        "state_writes": writes,
+        "worker_peak_rss_mb": seen.worker_peak_rss_mb,
+        "counts": {
+            "available": counts.available,
+            "pending": counts.pending,
+            "needs_details": counts.needs_details,
+        },
+    }
+
+
+def run(skus: int, timings: str = "fast") -> dict[str, Any]:
+    from celery import Celery
     from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -189,65 +210,57 @@ def run(skus: int) -> dict[str, Any]:
     from store import services as store_services
     from store.models import InstalledApp, Membership, Role, Sku
 
-    # This process drives the sync itself (the worker's steps, measured here): nothing goes to a broker.
-    tasks.publish = lambda *args, **kwargs: None
+    profile = PROFILES[timings]
+    # At the top of the output: what TikTok is made to do in this run.
+    print(json.dumps(profile.describe(), indent=2), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench_sync_"))
-    proc, url = _sandbox(tmp)
-    out: dict[str, Any] = {"database": connection.vendor, "skus": skus}
+    procs = Processes(tmp)
+    out: dict[str, Any] = {"database": connection.vendor, "skus": skus, **profile.describe()}
+    sampler = None
+    producer = None
     try:
-        # DEBUG off, as in production: with it on, Django keeps the last 9,000 queries (memory that is not the
-        # sync's), and once that log is full CaptureQueriesContext counts 0 queries.
-        with override_settings(
-            TIKTOK_API_BASE_URL=url, CATALOG_SYNC_POLL_SECONDS=0.0, ALLOWED_HOSTS=["*"], DEBUG=False
-        ):
-            # One store per N: seeding only ever adds SKUs, so a shared store would keep the largest N.
-            seeded = time.monotonic()
-            big, big_policy = _store(f"benchsync-{skus}", skus)
-            _progress("seed", {"seconds": round(time.monotonic() - seeded, 1)})
-            small, small_policy = _store("benchsmall", 100)
-            conn = _connect(big, big_policy, url)
+        seeded = time.monotonic()
+        big, big_policy = _store(f"benchsync-{skus}", skus)
+        small, small_policy = _store("benchsmall", 100)
+        _progress("seed", {"seconds": round(time.monotonic() - seeded, 1)})
+        redis_url = procs.start_redis()
+        url = procs.start_sandbox(profile.sandbox)
+        database_url = os.environ["DATABASE_URL"]
+        procs.start_worker(procs.app_env("worker", database_url, profile.app_env))
+        procs.start_beat(procs.app_env("beat", database_url, profile.app_env))
+        producer = Celery("bench", broker=redis_url)
+        producer.conf.update(task_serializer="json", accept_content=["json"])
+        # Dispatches from this process (a store edit, below) go to the bench's broker, as the web's would.
+        tasks.publish = lambda task, args, countdown=None: producer.send_task(
+            task.name, args=list(args), countdown=max(0.0, countdown or 0.0), queue="default"
+        )
+        if connection.vendor == "postgresql":
+            sampler = BackendSampler(connection.get_connection_params(), APP_NAME_PREFIX)
+            sampler.start()
+        meter = CpuMeter(procs, sampler)
+        # DEBUG off, as in production: with it on, Django keeps the last 9,000 queries, and once that log
+        # is full CaptureQueriesContext counts 0 queries.
+        with override_settings(TIKTOK_API_BASE_URL=url, ALLOWED_HOSTS=["*"], DEBUG=False):
             small_conn = _connect(small, small_policy, url)
+            # The small store first: it warms the worker's pool children (imports, connections), as a
+            # worker that has been running is warm, and gives the empty sweep its 100-SKU catalog. Its
+            # reviews end and its state-row counts reach pg_stat before the full sync of N starts.
+            started = time.monotonic()
+            producer.send_task(
+                "catalog_sync.tasks.full_sync", args=[small_conn.pk, "connect", False], queue="default"
+            )
+            watch(small_conn.pk, procs, until_final=True, timeout=900, started=started)
+            time.sleep(STATS_FLUSH_SECONDS)
 
-            # 1. Full sync of N.
-            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            cpu0, wall0 = time.process_time(), time.monotonic()
-            services.connection_full_sync_prepare(conn.pk)
-            phases = _drive(conn.pk, url)
-            cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
-            # Taken before the journal is read below (a million SKU ids in JSON: the bench's memory).
-            rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            eligible = SkuState.objects.filter(
-                connection=conn, status__in=[SyncStatus.AVAILABLE, SyncStatus.IN_REVIEW]
-            ).count()
-            journal = requests.get(
-                url + "/_sandbox/journal",
-                params={"endpoint": "catalog/product/upload", "catalog_id": conn.catalog_id},
-                timeout=60,
-            ).json()["entries"]
-            counts = catalog_counts(conn)
-            out["full_sync"] = {
-                "skus_in_store": Sku.objects.filter(store=big).count(),
-                "eligible_sent": eligible,
-                "upload_requests": len(journal),
-                "ceil_eligible_over_5000": math.ceil(eligible / 5000),
-                "wall_seconds": round(wall, 2),
-                "wall_split": phases,
-                "cpu_ms_per_sku": round(cpu * 1000 / max(1, Sku.objects.filter(store=big).count()), 3),
-                "peak_rss_mb": round(rss_after / 1024, 1),
-                "rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
-                "counts": {
-                    "available": counts.available,
-                    "pending": counts.pending,
-                    "needs_details": counts.needs_details,
-                },
-            }
-
+            # 1. Full sync of N. Connected only now: beat starts the full sync of a connection that has
+            # none (a lost message), and must not start this one before the measurement does.
+            conn = _connect(big, big_policy, url)
+            out["full_sync"] = _full_sync(conn, procs, producer, meter, profile)
+            if sampler is not None:
+                out["full_sync"]["cpu"]["postgresql_backends_exited_during_run"] = sampler.times.exited
             _progress("full_sync", out["full_sync"])
 
             # 2. A sweep with nothing dirty, at N and at 100 SKUs.
-            services.connection_full_sync_prepare(small_conn.pk)
-            _drive(small_conn.pk, url)
-
             def empty_sweep(connection_id: int) -> tuple[float, int]:
                 samples = []
                 for _ in range(5):
@@ -269,11 +282,9 @@ def run(skus: int) -> dict[str, Any]:
                 "time_ratio_N_over_100": round(at_n / at_100, 2),
             }
             if connection.vendor == "postgresql":
-                # Right after a full sync every SKU's state row has been rewritten several times; until
-                # (auto)vacuum runs, index probes wade through the dead versions. Both figures are shown.
                 started = time.monotonic()
                 with connection.cursor() as cursor:
-                    cursor.execute("VACUUM ANALYZE catalog_sync_skustate")
+                    cursor.execute(f"VACUUM ANALYZE {SkuState._meta.db_table}")
                 vacuum_s = time.monotonic() - started
                 at_n, q_n = empty_sweep(conn.pk)
                 out["empty_sweep"]["after_vacuum"] = {
@@ -282,38 +293,26 @@ def run(skus: int) -> dict[str, Any]:
                     "queries_at_N": q_n,
                     "time_ratio_N_over_100": round(at_n / at_100, 2),
                 }
-
             _progress("empty_sweep", out["empty_sweep"])
 
-            # 3. One dirty SKU among N: edit, then time until TikTok has it.
+            # 3. One dirty SKU among N: edit (the store's own dispatch reaches the worker), then time
+            # until TikTok receives it.
             state = (
                 SkuState.objects.filter(connection=conn, status=SyncStatus.AVAILABLE).order_by("-id").first()
             )
             sku = Sku.objects.get(pk=state.sku_id)
+            since = time.time()
             started = time.monotonic()
             store_services.sku_set_stock(sku, 0 if sku.stock else 7)
-            _drive(conn.pk, url)
-            product = (
-                requests.get(url + f"/_sandbox/catalogs/{conn.catalog_id}/products", timeout=600).json()[
-                    "products"
-                ]
-                if skus <= 20000
-                else None
-            )
+            received = None
+            while received is None and time.monotonic() - started < 120:
+                hits = _journal(url, endpoint="catalog/product/upload", sku_id=str(sku.pk), since=since)
+                received = next((e for e in hits if e["code"] == 0), None)
+                time.sleep(0.02)
             out["one_dirty_sku"] = {
-                "seconds_until_tiktok_has_it": round(time.monotonic() - started, 3),
-                "upload_size": requests.get(
-                    url + "/_sandbox/journal",
-                    params={"endpoint": "catalog/product/upload", "catalog_id": conn.catalog_id},
-                    timeout=60,
-                )
-                .json()["entries"][-1]["sku_ids"]
-                .__len__(),
+                "seconds_until_tiktok_receives_it": round(received["ts"] - since, 3) if received else None,
+                "upload_size": received["sku_count"] if received else None,
             }
-            if product is not None:
-                mine = next(p for p in product if p["sku_id"] == str(sku.pk))
-                out["one_dirty_sku"]["availability_on_tiktok"] = mine["availability"]
-
             _progress("one_dirty_sku", out["one_dirty_sku"])
 
             # 4. Page cost at 100 vs N.
@@ -323,14 +322,14 @@ def run(skus: int) -> dict[str, Any]:
                 InstalledApp.objects.get_or_create(store=store, app="tiktok")
             pages: dict[str, Any] = {}
             for label, store, c in (("100", small, small_conn), ("N", big, conn)):
-                page_ms, page_q = _page_cost(store, user, f"/admin/{store.account}/marketplace/tiktok/")
+                page_ms, page_q = _page_cost(user, f"/admin/{store.account}/marketplace/tiktok/")
                 last = (
                     SkuState.objects.filter(connection=c, bucket=1)
                     .order_by("-id")
                     .values_list("id", flat=True)[min(60, max(0, catalog_counts(c).available - 1))]
                 )
                 deep_ms, deep_q = _page_cost(
-                    store, user, f"/admin/{store.account}/marketplace/tiktok/catalog/available/?after={last}"
+                    user, f"/admin/{store.account}/marketplace/tiktok/catalog/available/?after={last}"
                 )
                 pages[label] = {
                     "page_ms": round(page_ms, 2),
@@ -339,16 +338,22 @@ def run(skus: int) -> dict[str, Any]:
                     "deep_list_queries": deep_q,
                 }
             pages["ratio_N_over_100"] = {
-                "page_time": round(pages["N"]["page_ms"] / pages["100"]["page_ms"], 2),
-                "page_queries": round(pages["N"]["page_queries"] / pages["100"]["page_queries"], 2),
-                "deep_list_time": round(pages["N"]["deep_list_ms"] / pages["100"]["deep_list_ms"], 2),
-                "deep_list_queries": round(
-                    pages["N"]["deep_list_queries"] / pages["100"]["deep_list_queries"], 2
-                ),
+                key: round(pages["N"][key] / pages["100"][key], 2)
+                for key in ("page_ms", "page_queries", "deep_list_ms", "deep_list_queries")
             }
             out["tiktok_page"] = pages
+
+            # 5. The parts' floors, on the same data, beside the full sync's CPU per SKU.
+            out["floor_per_part"] = floorparts.measure(conn, big_policy.pk, min(skus, FLOOR_SAMPLE))
+            _progress("floor_per_part", out["floor_per_part"])
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(tmp, ignore_errors=True)
+        # The processes go whatever else fails here.
+        try:
+            if sampler is not None:
+                sampler.stop()
+            if producer is not None:
+                producer.close()
+        finally:
+            procs.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
     return out

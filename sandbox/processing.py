@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from sqlite3 import Row
 from typing import Any
-from urllib.parse import urlparse
 
 import orjson
-import requests
-from PIL import Image, UnidentifiedImageError
 
 from sandbox import ids
 from sandbox.core import SandboxApp
+from sandbox.images import ImageProbe
 from sandbox.products import ErrorReport, Problem, merge_update, normalize, validate
+from sandbox.runtime import feed_process_seconds, review_delay
 from sandbox.storage import dumps
-from sandbox.web import LOOPBACK_HOSTS
 
 log = logging.getLogger("sandbox.processing")
 
-MIN_IMAGE_SIDE = 500
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
 CHUNK = 500
-IMAGE_FETCH_WORKERS = 8
 IMAGE_REJECTIONS = {
     "NO_FOUND": ("Image can't be downloaded", "Use a publicly accessible JPG or PNG image URL."),
     "FAIL": ("Image file is too large", "Use a JPG or PNG image under 20 MB."),
@@ -49,14 +42,14 @@ class Processor:
         self.run_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._http = requests.Session()
-        self._cache_lock = threading.Lock()
-        self.image_cache: dict[str, tuple[str, float]] = {}
+        self.images = ImageProbe(lambda: float(app.config["image_cache_seconds"]))
+        # Items per feed log in PROCESSING, counted once: its payload is parsed again only when applied.
+        self._feed_items: dict[int, int] = {}
         app.add_reset_hook(self._clear_cache)
 
     def _clear_cache(self) -> None:
-        with self._cache_lock:
-            self.image_cache.clear()
+        self.images.clear()
+        self._feed_items.clear()
 
     # -- thread ----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -98,13 +91,34 @@ class Processor:
             (now, wait_cutoff),
         )
         done_cutoff = now if force else now - float(cfg["feed_process_seconds"])
-        rows = self.storage.all(
-            "SELECT * FROM feed_logs WHERE status = 'PROCESSING' AND start_time <= ? ORDER BY feed_log_id",
+        timed = float(cfg["feed_process_per_product_seconds"]) > 0 and not force
+        applied = 0
+        for started in self.storage.all(
+            "SELECT feed_log_id, start_time FROM feed_logs WHERE status = 'PROCESSING' AND start_time <= ?"
+            " ORDER BY feed_log_id",
             (done_cutoff,),
-        )
-        for row in rows:
-            self._apply(row)
-        return len(rows)
+        ):
+            fid = started["feed_log_id"]
+            if timed and started["start_time"] + feed_process_seconds(cfg, self._items(fid)) > now:
+                continue
+            row = self.storage.one("SELECT * FROM feed_logs WHERE feed_log_id = ?", (fid,))
+            self._feed_items.pop(fid, None)
+            if row is not None:
+                self._apply(row)
+                applied += 1
+        return applied
+
+    def _items(self, feed_log_id: int) -> int:
+        """Products (or SKU ids of a delete) in a feed log: what its processing time grows with."""
+        if feed_log_id not in self._feed_items:
+            row = self.storage.one("SELECT payload FROM feed_logs WHERE feed_log_id = ?", (feed_log_id,))
+            try:
+                payload = orjson.loads(row["payload"])
+            except (orjson.JSONDecodeError, TypeError):
+                payload = {}
+            items = payload.get("products") or payload.get("dpa_products") or payload.get("sku_ids") or []
+            self._feed_items[feed_log_id] = len(items) if isinstance(items, list) else 0
+        return self._feed_items[feed_log_id]
 
     def _apply(self, row: Row) -> None:
         catalog = self.storage.one("SELECT * FROM catalogs WHERE catalog_id = ?", (row["catalog_id"],))
@@ -154,7 +168,7 @@ class Processor:
             part = sku_ids[start : start + CHUNK]
             marks = ",".join("?" * len(part))
             for r in self.storage.all(
-                f"SELECT sku_id, product_id, data, content_hash FROM products"  # noqa: S608
+                f"SELECT sku_id, product_id, data, content_hash, rev FROM products"  # noqa: S608
                 f" WHERE catalog_id = ? AND sku_id IN ({marks})",
                 (catalog_id, *part),
             ):
@@ -164,7 +178,9 @@ class Processor:
     def _upsert(
         self, catalog: Row, raw_products: list[Any], kind: str, counts: dict[str, int], errors: ErrorReport
     ) -> None:
-        allow_http = bool(self.app.config["allow_http_images"])
+        cfg = self.app.config
+        allow_http = bool(cfg["allow_http_images"])
+        seed, mean = int(cfg["review_delay_seed"]), float(cfg["review_delay_mean_seconds"])
         catalog_id = catalog["catalog_id"]
         skus = [
             str(p.get("sku_id")) for p in raw_products if isinstance(p, dict) and p.get("sku_id") is not None
@@ -224,24 +240,27 @@ class Processor:
             digest = _hash(product)
             if current is None:
                 counts["add"] += 1
-                inserts.append((catalog_id, sku, ids.numeric_id(), dumps(product), digest, now, now))
+                due = now + review_delay(seed, mean, catalog_id, sku, 1)
+                inserts.append((catalog_id, sku, ids.numeric_id(), dumps(product), digest, now, now, due))
             else:
                 counts["update"] += 1
                 if current["content_hash"] == digest:
                     touches.append((now, catalog_id, sku))
                 else:
-                    changes.append((dumps(product), digest, now, catalog_id, sku))
+                    due = now + review_delay(seed, mean, catalog_id, sku, int(current["rev"]) + 1)
+                    changes.append((dumps(product), digest, now, due, catalog_id, sku))
         with self.storage.tx() as c:
             c.executemany(
                 "INSERT INTO products (catalog_id, sku_id, product_id, data, content_hash, created_at, "
-                "updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (catalog_id, sku_id) DO NOTHING",
+                "updated_at, review_due)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (catalog_id, sku_id) DO NOTHING",
                 inserts,
             )
             # A changed product goes back to review, as TikTok re-audits edited items.
             c.executemany(
                 "UPDATE products SET data = ?, content_hash = ?, rev = rev + 1, audit_status = 'processing',"
-                " image_status = 'PROCESSING', rejected_info = '[]', updated_at = ? WHERE catalog_id = ? "
+                " image_status = 'PROCESSING', rejected_info = '[]', updated_at = ?, review_due = ?"
+                " WHERE catalog_id = ? "
                 "AND sku_id = ?",
                 changes,
             )
@@ -276,10 +295,13 @@ class Processor:
     def _review_due(self, force: bool) -> int:
         cfg = self.app.config
         cutoff = time.time() if force else time.time() - float(cfg["review_seconds"])
+        # With drawn delays a product is due at review_due + review_seconds; without, review_seconds after
+        # its last upload (an unchanged re-upload postpones it, as it always did).
+        due_column = "review_due" if float(cfg["review_delay_mean_seconds"]) > 0 else "updated_at"
         rows = self.storage.all(
-            "SELECT p.catalog_id, p.sku_id, p.data, p.rev, c.region_code FROM products p"
+            "SELECT p.catalog_id, p.sku_id, p.data, p.rev, c.region_code FROM products p"  # noqa: S608
             " JOIN catalogs c ON c.catalog_id = p.catalog_id"
-            " WHERE p.reviewed_rev < p.rev AND p.updated_at <= ? LIMIT 2000",
+            f" WHERE p.reviewed_rev < p.rev AND p.{due_column} <= ? LIMIT 2000",
             (cutoff,),
         )
         if not rows:
@@ -287,7 +309,7 @@ class Processor:
         banned = [w.lower() for w in cfg["banned_words"] if w]
         products = [orjson.loads(r["data"]) for r in rows]
         urls = {str(p.get("image_url") or "") for p in products}
-        statuses = self._image_statuses(urls) if cfg["image_fetch"] else dict.fromkeys(urls, "SUCCESS")
+        statuses = self.images.statuses(urls) if cfg["image_fetch"] else dict.fromkeys(urls, "SUCCESS")
         updates = []
         for r, product in zip(rows, products, strict=True):
             image_status = statuses[str(product.get("image_url") or "")]
@@ -317,58 +339,6 @@ class Processor:
                 updates,
             )
         return len(rows)
-
-    def _image_statuses(self, urls: set[str]) -> dict[str, str]:
-        """Measure each image once (cached for `image_cache_seconds`), several at a time; a loopback port
-        that refuses connections is not tried again within the same pass."""
-        now = time.monotonic()
-        ttl = float(self.app.config["image_cache_seconds"])
-        out: dict[str, str] = {}
-        todo: list[str] = []
-        with self._cache_lock:
-            for url in urls:
-                cached = self.image_cache.get(url)
-                if cached is not None and cached[1] > now:
-                    out[url] = cached[0]
-                else:
-                    todo.append(url)
-        dead: set[str] = set()
-        with ThreadPoolExecutor(max_workers=IMAGE_FETCH_WORKERS) as pool:
-            for url, status in zip(todo, pool.map(lambda u: self.image_status(u, dead), todo), strict=True):
-                out[url] = status
-        with self._cache_lock:
-            for url in todo:
-                self.image_cache[url] = (out[url], now + ttl)
-        return out
-
-    def image_status(self, url: str, dead: set[str] | None = None) -> str:
-        parsed = urlparse(url)
-        if parsed.hostname not in LOOPBACK_HOSTS:
-            return "NO_FOUND"  # the sandbox never reaches beyond this machine
-        origin = f"{parsed.scheme}://{parsed.netloc}"
-        if dead is not None and origin in dead:
-            return "NO_FOUND"
-        try:
-            with self._http.get(url, timeout=3, stream=True, verify=False) as resp:  # noqa: S501 - loopback only
-                if resp.status_code != 200:
-                    return "NO_FOUND"
-                data = resp.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
-            if len(data) > MAX_IMAGE_BYTES:
-                return "FAIL"
-            with Image.open(io.BytesIO(data)) as img:
-                width, height = img.size
-                fmt = img.format
-        except requests.ConnectionError:
-            if dead is not None:
-                dead.add(origin)
-            return "NO_FOUND"
-        except (requests.RequestException, UnidentifiedImageError, OSError):
-            return "NO_FOUND"
-        if fmt not in ("JPEG", "PNG"):
-            return "NOT_SUPPORTED"
-        if width < MIN_IMAGE_SIDE or height < MIN_IMAGE_SIDE:
-            return "FILTERED"
-        return "SUCCESS"
 
 
 def _rejection(reason: str, suggestion: str, row: Row) -> dict[str, Any]:

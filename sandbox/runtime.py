@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import math
 import random
 import threading
 import time
@@ -26,8 +28,14 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "app_qps_exempt": ["event/track", "pixel/track", "pixel/batch"],
     "catalog_writes_per_hour": 1000,
     "feed_wait_seconds": 0.2,
+    # A feed log is PROCESSING for feed_process_seconds + items x feed_process_per_product_seconds.
     "feed_process_seconds": 0.3,
+    "feed_process_per_product_seconds": 0.0,
+    # A product's review ends review_seconds + an exponential draw of mean review_delay_mean_seconds after
+    # it was stored (0: no draw). The draw depends only on (seed, catalog, SKU, revision): repeatable.
     "review_seconds": 1.0,
+    "review_delay_mean_seconds": 0.0,
+    "review_delay_seed": 0,
     "banned_words": ["proibido"],
     "allow_http_images": False,
     "image_fetch": True,
@@ -40,6 +48,23 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 THROTTLE_CODE = 40100
 THROTTLE_MESSAGE = "App reaches the QPS limit."
+
+
+def feed_process_seconds(config: dict[str, Any], items: int) -> float:
+    """How long a feed log of `items` products (or SKU ids) stays PROCESSING."""
+    return float(config["feed_process_seconds"]) + items * float(config["feed_process_per_product_seconds"])
+
+
+def review_delay(seed: int, mean: float, catalog_id: str, sku_id: str, rev: int) -> float:
+    """The exponential part of one product revision's review time (0 when `mean` is 0).
+
+    Drawn from a hash rather than a shared generator, so the delay does not depend on the order in which
+    products arrive or on what else the sandbox processed: the same seed and products give the same delays."""
+    if mean <= 0:
+        return 0.0
+    digest = hashlib.blake2b(f"{seed}:{catalog_id}:{sku_id}:{rev}".encode(), digest_size=8).digest()
+    uniform = (int.from_bytes(digest, "big") + 0.5) / 2.0**64  # strictly inside (0, 1)
+    return -mean * math.log(uniform)
 
 
 def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

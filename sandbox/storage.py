@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS products (
     content_hash TEXT NOT NULL, rev INTEGER NOT NULL DEFAULT 1, reviewed_rev INTEGER NOT NULL DEFAULT 0,
     audit_status TEXT NOT NULL DEFAULT 'processing', image_status TEXT NOT NULL DEFAULT 'PROCESSING',
     rejected_info TEXT NOT NULL DEFAULT '[]', active_status TEXT NOT NULL DEFAULT 'ACTIVATED',
-    created_at REAL NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (catalog_id, sku_id)
+    created_at REAL NOT NULL, updated_at REAL NOT NULL, review_due REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (catalog_id, sku_id)
 );
 CREATE INDEX IF NOT EXISTS products_order ON products (catalog_id, created_at, sku_id);
 CREATE INDEX IF NOT EXISTS products_audit ON products (catalog_id, audit_status);
@@ -138,7 +139,18 @@ class Storage:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
+        self._upgrade()
         self.extra_reset_tables: list[str] = []
+
+    def _upgrade(self) -> None:
+        """Columns added since a data file was created (CREATE TABLE IF NOT EXISTS keeps an old table)."""
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(products)")}
+        if "review_due" not in columns:
+            self.conn.execute("ALTER TABLE products ADD COLUMN review_due REAL NOT NULL DEFAULT 0")
+        # The review with drawn delays looks for due products without scanning the ones still waiting.
+        self.conn.execute(
+            "CREATE INDEX IF NOT EXISTS products_review_due ON products (review_due) WHERE reviewed_rev < rev"
+        )
 
     def add_schema(self, sql: str, reset_tables: Sequence[str] = ()) -> None:
         with self.lock:
