@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     faults.add_argument(
         "--kind",
         choices=FAULT_KINDS,
-        help="for `add`: error (envelope with --code), http500 (nothing processed), throttle (40100), "
+        help="for `add`: error (envelope with --code), http500 (nothing processed), http429 (nothing "
+        "processed; HTTP 429 with Retry-After: --seconds, default 1), throttle (40100), "
         "latency (sleep --seconds, then process), timeout (process, then answer after --seconds), "
         "malformed (process, then answer HTTP 200 with a body that is not the envelope: --shape)",
     )
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         help="`add`: the envelope code of an error fault (default 50002); `journal`: filter",
     )
     faults.add_argument("--message")
-    faults.add_argument("--seconds", type=float, help="of a `latency` or `timeout` fault")
+    faults.add_argument("--seconds", type=float, help="of a `latency`, `timeout` or `http429` fault")
     faults.add_argument(
         "--shape",
         choices=MALFORMED_SHAPES,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
@@ -120,6 +121,7 @@ class SandboxApp(Router):
         http_status = 200
         timeout_after: float | None = None
         malformed: str | None = None
+        retry_after = 0.0
         code: int
         try:
             for rule in self.faults.fire(route.endpoint):
@@ -128,6 +130,11 @@ class SandboxApp(Router):
                     time.sleep(rule.seconds or 1.0)
                 elif rule.kind == "http500":
                     http_status = 500
+                    raise ApiError(-1, "")
+                elif rule.kind == "http429":
+                    # A gateway's throttle in front of the API: no envelope, only the status and Retry-After.
+                    http_status = 429
+                    retry_after = rule.seconds or 1.0
                     raise ApiError(-1, "")
                 elif rule.kind in ("error", "throttle"):
                     raise ApiError(rule.code, rule.message)
@@ -162,7 +169,7 @@ class SandboxApp(Router):
             catalog_id=ctx.catalog_id,
             sku_ids=ctx.sku_ids,
             feed_log_id=ctx.feed_log_id,
-            code=None if http_status == 500 and code in (-1, 50000) else code,
+            code=None if http_status in (429, 500) and code in (-1, 50000) else code,
             http_status=http_status,
             request_id=rid,
             latency_ms=latency,
@@ -170,6 +177,9 @@ class SandboxApp(Router):
         )
         if http_status == 500:
             return Response("Internal Server Error", status=500, mimetype="text/plain")
+        if http_status == 429:
+            headers = {"Retry-After": str(math.ceil(retry_after))}
+            return Response("Too Many Requests", status=429, mimetype="text/plain", headers=headers)
         body = dumps({"code": code, "message": message, "request_id": rid, "data": data})
         headers = {"X-TT-LOGID": rid}
         if malformed:

@@ -106,7 +106,7 @@ class Limiter:
             self._hits.clear()
 
 
-FAULT_KINDS = ("error", "http500", "throttle", "latency", "timeout", "malformed")
+FAULT_KINDS = ("error", "http500", "http429", "throttle", "latency", "timeout", "malformed")
 # What a `malformed` fault answers instead of TikTok's envelope (always HTTP 200; see malformed_reply).
 MALFORMED_SHAPES = ("html", "truncated", "empty", "wrong_type")
 # An HTML error page, as a gateway in front of the API serves it.

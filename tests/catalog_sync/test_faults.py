@@ -214,7 +214,7 @@ def test_throttling_bursts(live_factory, sandbox):  # noqa: F811
     )
     store, policy, conn = demo_connected(sandbox, skus=300)
     expected = eligible_sku_ids(store, policy)
-    # A burst: the next 8 catalog calls, whichever they are, are throttled (40100, "QPS limit").
+    # Bursts: the next 8 catalog calls, whichever they are, are throttled (40100, "QPS limit").
     sandbox.fault(kind="throttle", endpoint="catalog/", count=8)
     started = time.monotonic()
     services.connection_start_full_sync(conn.pk)
@@ -228,11 +228,22 @@ def test_throttling_bursts(live_factory, sandbox):  # noqa: F811
         kind="throttle", endpoint="catalog/product/", count=8, code=61000, message="Too many requests"
     )
     assert wait_until(lambda: len(sandbox.journal(code=61000)) == 8, timeout=60)
+    # Then a gateway's throttle in front of TikTok: HTTP 429 with Retry-After and no envelope, on the
+    # uploads (one write in flight per catalog, so each next upload is the retry of the refused one).
+    sandbox.fault(kind="http429", endpoint="catalog/product/upload", count=3, seconds=2)
 
     _settle_and_report("throttling_bursts", conn, sandbox, expected, started, timeout=120)
     _nothing_failed(conn)
-    codes = Counter(e["code"] for e in sandbox.journal())
+    journal = sandbox.journal()
+    codes = Counter(e["code"] for e in journal)
     assert (codes[40100], codes[61000]) == (8, 8), codes
+    uploads = [e for e in journal if e["endpoint"] == "catalog/product/upload"]
+    refused = [i for i, e in enumerate(uploads) if e["http_status"] == 429]
+    assert len(refused) == 3
+    # Retry-After is honoured: the next upload came at least 2 s after each refusal.
+    assert all(uploads[i + 1]["ts"] - uploads[i]["ts"] >= 2.0 for i in refused), [
+        round(uploads[i + 1]["ts"] - uploads[i]["ts"], 2) for i in refused
+    ]
 
 
 def test_token_revoked_mid_run(live_factory, sandbox):  # noqa: F811

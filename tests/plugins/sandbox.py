@@ -69,7 +69,8 @@ class SandboxAdmin:
         return self._call("POST", "config", settings) if settings else self._call("GET", "config")
 
     def fault(self, kind: str, **spec: Any) -> dict[str, Any]:
-        """kind: error | http500 | throttle | latency | timeout; spec: endpoint, rate, count, code, message, seconds."""
+        """kind: error | http500 | http429 | throttle | latency | timeout | malformed; spec: endpoint, rate,
+        count, code, message, seconds, shape."""
         return self._call("POST", "faults", {"kind": kind, **spec})
 
     def seed_faults(self, seed: int) -> None:
