@@ -32,6 +32,8 @@ from tests.catalog_sync.services_fixtures import (
     database_url,
     demo_connected,
     eligible_sku_ids,
+    fault_figures,
+    report_line,
     require_services,
     settled,
 )
@@ -169,6 +171,7 @@ def test_two_beats_run_every_periodic_job_once_per_period(rig: Rig) -> None:
     second.stop()
     first.stop()
     stopped = time.time()
+    drained_from = time.monotonic()
     beat_logs = [_read(beat.log) for beat in rig.beats]
     assert wait_until(lambda: _drained(rig), timeout=60, interval=0.3), "worker did not drain"
     # The reconciliations beat asked for have finished their calls to TikTok.
@@ -223,9 +226,13 @@ def test_two_beats_run_every_periodic_job_once_per_period(rig: Rig) -> None:
     ).exists()
     assert not SkuState.objects.filter(BETWEEN_STATES, connection=conn).exists()
     assert catalog_counts(conn).pending == 0
-    print(
-        f"two beats for {stopped - started:.1f} s: sent {len(sum(sent[0].values(), []))} + "
-        f"{len(sum(sent[1].values(), []))} slots, taken {sum(len(v) for v in taken.values())}, "
-        f"refused {sum(len(v) for v in refused.values())}; health checks {health_rows}, "
-        f"reconciliations {reconciles} x {pages} product/get pages = {len(gets)} calls"
+    # settled_s here: from stopping the beats to the worker drained and the catalog checked.
+    figures = fault_figures("two_beats", conn, rig.sandbox, expected, drained_from)
+    assert (figures.lost, figures.duplicated, figures.stuck) == (0, 0, 0), figures.detail
+    report_line(
+        "two_beats",
+        f"{figures.line()} beats_s={stopped - started:.1f} sent={len(sum(sent[0].values(), []))}"
+        f"+{len(sum(sent[1].values(), []))} taken={sum(len(v) for v in taken.values())} "
+        f"refused={sum(len(v) for v in refused.values())} health_checks={health_rows} "
+        f"reconciliations={reconciles}x{pages}_pages={len(gets)}_calls",
     )
