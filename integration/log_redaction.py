@@ -24,6 +24,8 @@ SECRET_PARAMS = (
     "app_secret",
     "client_secret",
     "secret",
+    # The signed URL TikTok fetches a catalog product file from (catalog_sync/views_feed.py).
+    "feed_token",
 )
 _KEYS = "|".join(SECRET_PARAMS)
 REDACTED = "[redacted]"

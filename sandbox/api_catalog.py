@@ -9,6 +9,7 @@ from typing import Any
 
 from sandbox import ids, model
 from sandbox.core import SandboxApp
+from sandbox.filefeed import file_request_checked
 from sandbox.runtime import THROTTLE_CODE, THROTTLE_MESSAGE
 from sandbox.storage import dumps
 from sandbox.web import ApiContext, ApiError
@@ -196,6 +197,12 @@ def _write(ctx: ApiContext, kind: str) -> dict[str, Any]:
         ]
         # Stored as received (parsed again off the request path): 5,000 products must answer fast.
         payload = ctx.request.get_data(cache=True)
+    return _feed_log_create(ctx, catalog, kind, payload)
+
+
+def _feed_log_create(ctx: ApiContext, catalog: Row, kind: str, payload: bytes | str) -> dict[str, Any]:
+    """Queue a write as a WAITING feed log: refused while another write on the catalog is in flight (one
+    request at a time per catalog, uploads, deletes and files alike) or past the hourly write limit."""
     feed_id = str(ctx.body.get("feed_id") or catalog["feed_id"])
     now = time.time()
     with ctx.storage.tx() as c:
@@ -233,6 +240,13 @@ def product_update(ctx: ApiContext) -> dict[str, Any]:
 
 def product_delete(ctx: ApiContext) -> dict[str, Any]:
     return _write(ctx, "delete")
+
+
+def product_file(ctx: ApiContext) -> dict[str, Any]:
+    """The file is fetched when the feed log's WAITING time is over (sandbox/filefeed.py)."""
+    catalog = _catalog_checked(ctx)
+    request = file_request_checked(ctx.body)
+    return _feed_log_create(ctx, catalog, "file", dumps(request))
 
 
 # -- product reads -----------------------------------------------------------------------------------
@@ -347,5 +361,6 @@ def register(app: SandboxApp) -> None:
     app.add_api_route("catalog/product/upload", product_upload)
     app.add_api_route("catalog/product/update", product_update)
     app.add_api_route("catalog/product/delete", product_delete)
+    app.add_api_route("catalog/product/file", product_file)
     app.add_api_route("catalog/product/get", product_get, methods=("GET",))
     app.add_api_route("catalog/product/log", product_log, methods=("GET",))

@@ -13,6 +13,7 @@ import orjson
 
 from sandbox import ids
 from sandbox.core import SandboxApp
+from sandbox.filefeed import files_fetch_due
 from sandbox.images import ImageProbe
 from sandbox.products import ErrorReport, Problem, merge_update, normalize, validate
 from sandbox.runtime import feed_process_seconds, review_delay
@@ -85,6 +86,7 @@ class Processor:
         now = time.time()
         cfg = self.app.config
         wait_cutoff = now if force else now - float(cfg["feed_wait_seconds"])
+        files_fetch_due(self.storage, wait_cutoff)
         self.storage.execute(
             "UPDATE feed_logs SET status = 'PROCESSING', start_time = ? WHERE status = 'WAITING' AND "
             "created_at <= ?",

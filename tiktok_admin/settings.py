@@ -343,6 +343,8 @@ LOGGING = {
 # --- Catalog sync (catalog_sync) ---------------------------------------------------------------
 CATALOG_SYNC_UPLOAD_BATCH = env.int("CATALOG_SYNC_UPLOAD_BATCH", default=5000)  # TikTok's max per upload
 CATALOG_SYNC_DELETE_BATCH = env.int("CATALOG_SYNC_DELETE_BATCH", default=1000)  # TikTok's max per delete
+# A first full sync with more SKUs than this goes as one product file (catalog/product/file/); 0: never.
+CATALOG_SYNC_FILE_ROUTE_MIN = env.int("CATALOG_SYNC_FILE_ROUTE_MIN", default=50_000)
 # Short, because a heartbeat renews the leases of live holders (catalog_sync.leases): a dead worker's lease
 # lapses within this many seconds.
 CATALOG_SYNC_LEASE_SECONDS = env.float("CATALOG_SYNC_LEASE_SECONDS", default=30.0)

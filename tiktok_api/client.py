@@ -12,12 +12,18 @@ Access tokens are passed per call (one app serves many merchants) and never stor
 from __future__ import annotations
 
 from .client_base import NO_RETRY, RetryPolicy
-from .endpoints import AuthEndpoints, BusinessEndpoints, CatalogEndpoints, EventEndpoints
+from .endpoints import (
+    AuthEndpoints,
+    BusinessEndpoints,
+    CatalogEndpoints,
+    CatalogFileEndpoints,
+    EventEndpoints,
+)
 
 __all__ = ["NO_RETRY", "RetryPolicy", "TikTokClient"]
 
 
-class TikTokClient(AuthEndpoints, BusinessEndpoints, CatalogEndpoints, EventEndpoints):
+class TikTokClient(AuthEndpoints, BusinessEndpoints, CatalogEndpoints, CatalogFileEndpoints, EventEndpoints):
     """One method per endpoint (see docs/tiktok-api-client.md); the plumbing is `ClientBase`'s."""
 
     def __repr__(self) -> str:

@@ -3,6 +3,13 @@
 from .auth import AuthEndpoints
 from .business import BusinessEndpoints
 from .catalog import CatalogEndpoints
+from .catalog_file import CatalogFileEndpoints
 from .events import EventEndpoints
 
-__all__ = ["AuthEndpoints", "BusinessEndpoints", "CatalogEndpoints", "EventEndpoints"]
+__all__ = [
+    "AuthEndpoints",
+    "BusinessEndpoints",
+    "CatalogEndpoints",
+    "CatalogFileEndpoints",
+    "EventEndpoints",
+]
