@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import Q
 
 from integration.selectors import connection_active_for_store
 from store.models import Category, Product, Sku
@@ -69,18 +70,18 @@ def _mark_skus(connection_id: int, store_id: int, sku_ids: list[int]) -> int:
     marked = 0
     for start in range(0, len(sku_ids), CHUNK):
         chunk = sku_ids[start : start + CHUNK]
-        marked += SkuState.objects.filter(connection_id=connection_id, sku_id__in=chunk, dirty=False).update(
+        marked += SkuState.objects.filter(connection_id=connection_id, sku_id__any=chunk, dirty=False).update(
             dirty=True, updated_at=now
         )
         known = set(
-            SkuState.objects.filter(connection_id=connection_id, sku_id__in=chunk).values_list(
+            SkuState.objects.filter(connection_id=connection_id, sku_id__any=chunk).values_list(
                 "sku_id", flat=True
             )
         )
         unknown = [i for i in chunk if i not in known]
         if unknown:
             pairs = list(
-                Sku.objects.filter(store_id=store_id, id__in=unknown).values_list("id", "product_id")
+                Sku.objects.filter(store_id=store_id, id__any=unknown).values_list("id", "product_id")
             )
             _insert_missing(connection_id, pairs)
             marked += len(pairs)
@@ -109,14 +110,14 @@ def products_mark_dirty(store_id: int, product_ids: Iterable[int]) -> int:
     for start in range(0, len(pids), CHUNK):
         chunk = pids[start : start + CHUNK]
         marked += SkuState.objects.filter(
-            connection_id=connection_id, product_id__in=chunk, dirty=False
+            connection_id=connection_id, product_id__any=chunk, dirty=False
         ).update(dirty=True, updated_at=now)
         pairs = list(
-            Sku.objects.filter(store_id=store_id, product_id__in=chunk).values_list("id", "product_id")
+            Sku.objects.filter(store_id=store_id, product_id__any=chunk).values_list("id", "product_id")
         )
         known = set(
             SkuState.objects.filter(
-                connection_id=connection_id, sku_id__in=[s for s, _p in pairs]
+                connection_id=connection_id, sku_id__any=[s for s, _p in pairs]
             ).values_list("sku_id", flat=True)
         )
         fresh = [(s, p) for s, p in pairs if s not in known]
@@ -191,8 +192,12 @@ def store_mark_all_dirty(store_id: int) -> int:
 
 
 def connection_mark_all_dirty(connection_id: int, store_id: int, *, force: bool = False) -> int:
-    """Two set-based statements however big the store: create the missing rows from the SKU table and
-    mark every row dirty. `force` also forgets the accepted payload hashes, so everything is re-sent."""
+    """Two set-based statements however big the store: create the missing rows from the SKU table (dirty
+    already) and mark dirty the rows that were not. `force` also forgets the accepted payload hashes, so
+    everything is re-sent. Returns the rows inserted or changed.
+
+    The UPDATE skips rows that would not change: on a first full sync every row was just inserted dirty,
+    and rewriting each one at once doubled the writes of a million-row INSERT for nothing."""
     table = SkuState._meta.db_table
     sku_table = Sku._meta.db_table
     now = clock.now()
@@ -208,7 +213,10 @@ def connection_mark_all_dirty(connection_id: int, store_id: int, *, force: bool 
             "ON CONFLICT (connection_id, sku_id) DO NOTHING",
             [connection_id, True, False, now, now, store_id],
         )
+        inserted = max(cursor.rowcount, 0)
     fields: dict[str, object] = {"dirty": True, "updated_at": now}
+    stale = Q(dirty=False)
     if force:
         fields["accepted_hash"] = ""
-    return SkuState.objects.filter(connection_id=connection_id).update(**fields)
+        stale |= ~Q(accepted_hash="")
+    return inserted + SkuState.objects.filter(stale, connection_id=connection_id).update(**fields)

@@ -8,12 +8,14 @@ otherwise it would hold the counters from its first call while waiting for a row
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db import connection as db
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, JSONField, QuerySet
 
 from . import clock
 from .models import BUCKET_OF, Bucket, CatalogCounter, SkuState
@@ -58,7 +60,7 @@ def states_lock(connection_id: int, ids: Iterable[int]) -> None:
     """Lock, in id order, every row the current transaction is about to change (see the module docstring)."""
     ids = sorted(set(ids))
     for start in range(0, len(ids), 2000):
-        _of_connection(connection_id, SkuState.objects.filter(id__in=ids[start : start + 2000]))
+        _of_connection(connection_id, SkuState.objects.filter(id__any=ids[start : start + 2000]))
 
 
 def states_update(
@@ -67,10 +69,16 @@ def states_update(
     *,
     status: str | None = None,
     only_if: Mapping[str, Any] | None = None,
+    each: Mapping[str, Mapping[int, Any]] | None = None,
+    held: Mapping[int, int] | None = None,
     **fields: Any,
 ) -> int:
     """Set `status` (and its bucket) plus `fields` on the given rows; move the counters by the bucket
-    changes. `only_if` adds compare-and-set conditions (e.g. {"batch_id": 7}). Returns rows changed."""
+    changes. `only_if` adds compare-and-set conditions (e.g. {"batch_id": 7}). `each` gives per-row values
+    ({"sent_hash": {row_id: hash}}), written in the same statement: one write per row, not one per field
+    (`fields` must then be plain values, no expressions). `held` (row id → bucket): the caller's
+    transaction already locked these rows of the connection and checked its conditions (the sweep's
+    claim), so they are not locked and read again. Returns rows changed."""
     ids = sorted(set(ids))
     if not ids:
         return 0
@@ -80,10 +88,13 @@ def states_update(
     with transaction.atomic():
         for start in range(0, len(ids), 2000):
             chunk = ids[start : start + 2000]
-            qs = SkuState.objects.filter(id__in=chunk)
-            if only_if:
-                qs = qs.filter(**only_if)
-            locked = _of_connection(connection_id, qs)
+            if held is not None:
+                locked = [(i, held[i]) for i in chunk]
+            else:
+                qs = SkuState.objects.filter(id__any=chunk)
+                if only_if:
+                    qs = qs.filter(**only_if)
+                locked = _of_connection(connection_id, qs)
             if not locked:
                 continue
             values = dict(fields)
@@ -96,9 +107,51 @@ def states_update(
                     if bucket != new_bucket:
                         deltas[bucket] -= 1
                         deltas[new_bucket] += 1
-            changed += SkuState.objects.filter(id__in=[i for i, _b in locked]).update(**values)
+            kept = [i for i, _b in locked]
+            if each:
+                changed += _update_each(kept, values, each)
+            else:
+                changed += SkuState.objects.filter(id__any=kept).update(**values)
         counters_apply(connection_id, deltas)
     return changed
+
+
+def _as_text(field: Any, value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value) if isinstance(field, JSONField) else str(value)
+
+
+def _update_each(ids: list[int], common: Mapping[str, Any], each: Mapping[str, Mapping[int, Any]]) -> int:
+    """One UPDATE ... FROM unnest(...) for the rows (already locked): `common` for all, `each` per row."""
+    if db.vendor != "postgresql":
+        changed = 0
+        for row_id in ids:
+            per_row = {name: values[row_id] for name, values in each.items()}
+            changed += SkuState.objects.filter(pk=row_id).update(**common, **per_row)
+        return changed
+    meta = SkuState._meta
+    sets: list[str] = []
+    params: list[Any] = []
+    for name, value in common.items():
+        field = meta.get_field(name)
+        sets.append(f'"{field.column}" = %s')
+        params.append(field.get_db_prep_save(value, db))
+    arrays: list[Any] = [ids]
+    columns = ["id"]
+    for n, (name, values) in enumerate(each.items()):
+        field = meta.get_field(name)
+        sets.append(f'"{field.column}" = v.c{n}::{field.db_type(db)}')
+        columns.append(f"c{n}")
+        arrays.append([_as_text(field, values[i]) for i in ids])
+    unnest = ", ".join(["%s::bigint[]"] + ["%s::text[]"] * (len(arrays) - 1))
+    sql = (
+        f"UPDATE {meta.db_table} AS t SET {', '.join(sets)} "  # noqa: S608 - names from the model
+        f"FROM unnest({unnest}) AS v({', '.join(columns)}) WHERE t.id = v.id"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, *arrays])
+        return cursor.rowcount
 
 
 def states_delete(connection_id: int, ids: Iterable[int]) -> int:
@@ -109,9 +162,9 @@ def states_delete(connection_id: int, ids: Iterable[int]) -> int:
     with transaction.atomic():
         for start in range(0, len(ids), 2000):
             chunk = ids[start : start + 2000]
-            locked = _of_connection(connection_id, SkuState.objects.filter(id__in=chunk))
+            locked = _of_connection(connection_id, SkuState.objects.filter(id__any=chunk))
             for _id, bucket in locked:
                 deltas[bucket] -= 1
-            removed += SkuState.objects.filter(id__in=[i for i, _b in locked]).delete()[0]
+            removed += SkuState.objects.filter(id__any=[i for i, _b in locked]).delete()[0]
         counters_apply(connection_id, deltas)
     return removed

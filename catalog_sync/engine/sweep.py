@@ -19,7 +19,7 @@ from integration.models import TikTokConnection, TikTokSetup
 from .. import dirty
 from ..mapping import CatalogContext, context_for_connection, evaluate, load_facts
 from ..models import RemoteOp, SkuState, SyncStatus, SyncTarget, Trigger
-from ..state import counters_ensure, states_lock, states_update
+from ..state import counters_ensure, states_update
 from .runs import dirty_rows_waiting, run_add, run_open, run_seal
 from .tunables import sweep_chunk
 
@@ -46,7 +46,7 @@ def _dirty_chunk(connection_id: int, after_id: int, limit: int) -> list[dict[str
         SkuState.objects.filter(connection_id=connection_id, dirty=True, batch__isnull=True, id__gt=after_id)
         .order_by("id")
         .select_for_update(skip_locked=True)
-        .values("id", "sku_id", "product_id", "status", "remote_present", "accepted_hash")[:limit]
+        .values("id", "sku_id", "product_id", "status", "bucket", "remote_present", "accepted_hash")[:limit]
     )
 
 
@@ -98,14 +98,15 @@ def classify_rows(
         else:
             groups[(SyncStatus.QUEUED, RemoteOp.UPLOAD)].append(row["id"])
             result.queued += 1
-    claimed = {"dirty": False, "run_id": run_id}
+    # The claim locked these rows (dirty, in no batch) in this transaction: no second lock and read.
+    held = {row["id"]: row["bucket"] for row in rows}
+    claimed: dict[str, Any] = {"dirty": False, "run_id": run_id, "held": held}
     with transaction.atomic():
-        states_lock(connection_id, [i for ids in groups.values() for i in ids])
         for (status, op), ids in groups.items():
             if status is None:
-                states_update(connection_id, ids, op=op, only_if={"batch__isnull": True}, **claimed)
+                states_update(connection_id, ids, op=op, **claimed)
             elif status in (SyncStatus.EXCLUDED, SyncStatus.NEEDS_DETAILS):
-                # Problems differ per SKU: set the status for the group, then the details row by row.
+                # Problems differ per SKU: per-row values in the group's one statement (one write per row).
                 states_update(
                     connection_id,
                     ids,
@@ -114,11 +115,9 @@ def classify_rows(
                     audit_status="",
                     reject_reason="",
                     reject_suggestion="",
-                    only_if={"batch__isnull": True},
+                    each={"problems": problems_by_id, "product_id": product_ids},
                     **claimed,
                 )
-                objs = [SkuState(id=i, problems=problems_by_id[i], product_id=product_ids[i]) for i in ids]
-                SkuState.objects.bulk_update(objs, ["problems", "product_id"], batch_size=1000)
             else:
                 states_update(
                     connection_id,
@@ -126,7 +125,6 @@ def classify_rows(
                     status=status,
                     op=op,
                     problems=[],
-                    only_if={"batch__isnull": True},
                     **claimed,
                 )
         run_add(
