@@ -40,7 +40,7 @@ from ..models import (
     Trigger,
 )
 from ..state import states_update
-from . import remote
+from . import filefeed, remote
 from .feedlog import feed_log_follow
 from .outcome import StepAction, StepOutcome
 from .runs import (
@@ -74,6 +74,11 @@ def _send_step(connection_id: int, owner: str) -> StepOutcome:
             run_stop(connection_id)
         return StepOutcome(StepAction.STOPPED)
     client = remote.tiktok_client()
+    # A big first load goes as one product file (before the in-flight lookup: the file job is a SENT
+    # batch of its own, followed by the file route until it completes).
+    outcome = filefeed.file_route_step(conn, client, owner)
+    if outcome is not None:
+        return outcome
     in_flight = (
         SyncBatch.objects.filter(connection_id=connection_id, status=BatchStatus.SENT).order_by("id").first()
     )

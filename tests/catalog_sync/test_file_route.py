@@ -143,7 +143,6 @@ def test_the_file_url_needs_its_signed_unexpired_token(catalog, sandbox, file_ro
     assert timedelta(seconds=filefeed.TOKEN_MAX_AGE) == timedelta(days=1)
 
 
-@pytest.mark.skip(reason="needs the send hook (filefeed.file_route_step at the top of send._send_step)")
 def test_end_to_end_the_send_loop_takes_the_file_route_once(catalog, sandbox, file_route):
     skus = [catalog.sku() for _ in range(6)]
     conn = connect(catalog.store, sandbox)
