@@ -120,14 +120,19 @@ class Processes:
         env.update(extra)
         return env
 
-    def start_worker(self, env: dict[str, str]) -> subprocess.Popen:
+    def start_worker(
+        self, env: dict[str, str], *, name: str = "worker", concurrency: int = WORKER_CONCURRENCY
+    ) -> subprocess.Popen:
+        """A worker process; several of them need distinct names (`worker1`, ...: also its node name)."""
         args = [sys.executable, "-m", "celery", "-A", "tiktok_admin", "worker", "--loglevel=INFO"]
-        args += [f"--concurrency={WORKER_CONCURRENCY}", "--without-gossip", "--without-mingle"]
-        proc = self._spawn("worker", args, env)
+        args += [f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
+        if name != "worker":
+            args.append(f"--hostname={name}@%h")
+        proc = self._spawn(name, args, env)
         deadline = time.monotonic() + 60
-        while b"ready." not in (self.tmp / "worker.log").read_bytes():
+        while b"ready." not in (self.tmp / f"{name}.log").read_bytes():
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("worker did not start:\n" + self.log_tail("worker"))
+                raise RuntimeError(f"{name} did not start:\n" + self.log_tail(name))
             time.sleep(0.2)
         return proc
 
@@ -137,7 +142,8 @@ class Processes:
         return self._spawn("beat", args, env)
 
     def stop(self) -> None:
-        for name in ("beat", "worker", "sandbox", "redis"):
+        workers = sorted(n for n in self.procs if n.startswith("worker"))
+        for name in ("beat", *workers, "sandbox", "redis"):
             proc = self.procs.pop(name, None)
             if proc is None or proc.poll() is not None:
                 continue
