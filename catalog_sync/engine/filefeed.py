@@ -35,6 +35,7 @@ from .. import clock
 from ..leases import lease_seconds
 from ..mapping import context_for_connection, evaluate, load_facts
 from ..models import BatchStatus, RemoteOp, RunStatus, SkuState, SyncBatch, SyncRun, SyncStatus, Trigger
+from .batches import batch_mark_sent
 from .feedlog import feed_log_follow
 from .outcome import StepAction, StepOutcome
 from .runs import connection_auth_failed, connection_stopped, run_add, run_error
@@ -265,14 +266,7 @@ def file_send(conn: TikTokConnection, batch: SyncBatch, client: TikTokClient) ->
         return StepOutcome(StepAction.FAILED, next_in=0, batch_id=batch.pk)
     now = clock.now()
     with transaction.atomic():
-        SyncBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.SENT,
-            feed_log_id=str(feed_log_id),
-            sent_at=now,
-            lease_owner="",
-            lease_expires_at=None,
-            error="",
-        )
+        batch_mark_sent(batch.pk, str(feed_log_id), now)
         # QUEUED and SENT share the PENDING bucket, so no counter moves: one set-based UPDATE.
         SkuState.objects.filter(batch_id=batch.pk).update(
             status=SyncStatus.SENT, feed_log_id=str(feed_log_id), sent_at=now, updated_at=now

@@ -41,6 +41,7 @@ from ..models import (
 )
 from ..state import states_update
 from . import filefeed, remote
+from .batches import batch_mark_sent
 from .feedlog import feed_log_follow
 from .outcome import StepAction, StepOutcome
 from .runs import (
@@ -259,14 +260,7 @@ def _send(conn: TikTokConnection, batch: SyncBatch, ctx: CatalogContext) -> Step
         )
     now = clock.now()
     with transaction.atomic():
-        SyncBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.SENT,
-            feed_log_id=str(feed_log_id),
-            sent_at=now,
-            lease_owner="",
-            lease_expires_at=None,
-            error="",
-        )
+        batch_mark_sent(batch.pk, str(feed_log_id), now)
         if batch.kind == RemoteOp.UPLOAD:
             # Status and the hash of what was sent, per row, in one statement: one write per row.
             by_sku = dict(zip(batch.sku_ids, hashes, strict=True))
