@@ -47,6 +47,7 @@ from .outcome import StepAction, StepOutcome
 from .runs import (
     connection_auth_failed,
     connection_stopped,
+    dirty_rows_waiting,
     run_add,
     run_error,
     run_finish_if_idle,
@@ -111,6 +112,9 @@ def _send_step(connection_id: int, owner: str) -> StepOutcome:
         ):
             run = run_open(connection_id, Trigger.CHANGE)
         batch = _claim_batch(connection_id, owner, run.pk if run else None)
+        if batch is None and dirty_rows_waiting(connection_id):
+            # Rows are still being classified (a batch is filling up): look again shortly.
+            return StepOutcome(StepAction.WAITING, next_in=poll_seconds())
         if batch is None:
             run_finish_if_idle(connection_id)
             # The pending counter (exact, moved with every state change) answers first: after a full sync it
@@ -171,6 +175,10 @@ def _claim_batch(connection_id: int, owner: str, run_id: int | None) -> SyncBatc
             )
             if not rows:
                 continue
+            if kind == RemoteOp.UPLOAD and len(rows) < size and dirty_rows_waiting(connection_id):
+                # The sweep is still classifying: wait for a full batch, so a full sync sends exactly
+                # ceil(eligible / batch size) uploads. The last, partial batch leaves once nothing is dirty.
+                return None
             # The batch's errors go to the oldest run among its rows (the one it mostly serves).
             row_runs = sorted({r for _i, _s, r in rows if r is not None})
             if row_runs:
