@@ -29,6 +29,7 @@ from typing import Any
 import requests
 
 from bench.apps import APP_NAME_PREFIX, Processes
+from bench.bench_sync import store_grant
 from bench.procstat import BackendSampler, loadavg
 from bench.storestats import completion_stats, rank_effect, rate_stats, task_times, timeline
 from bench.syncwatch import CpuMeter
@@ -69,30 +70,12 @@ def _connect_all(pairs: list[tuple[Any, Any]], url: str) -> list[Any]:
     from django.db import transaction
     from django.utils import timezone
 
-    from integration.models import TikTokConnection, TikTokSetup
+    from integration.models import TikTokConnection
 
     grants = []
     for store, policy in pairs:
-        setup, _ = TikTokSetup.objects.update_or_create(
-            store=store,
-            defaults={
-                "affiliate_id": "TKT",
-                "trade_policy": policy,
-                "store_name": store.name,
-                "website": f"https://{store.account}.example.com.br",
-                "segment": "fashion",
-                "country": "BR",
-                "time_zone": "America/Sao_Paulo",
-                "contact_email": "bench@example.com",
-                "phone_country_code": "+55",
-                "phone": "11999999999",
-                "external_business_id": f"bench-{store.account}-{time.time_ns()}",
-            },
-        )
-        grant = requests.post(
-            url + "/_sandbox/connect", json={"external_business_id": setup.external_business_id}, timeout=30
-        ).json()
-        grants.append((store, setup.external_business_id, grant))
+        ebid, grant = store_grant(store, policy, url)
+        grants.append((store, ebid, grant))
     with transaction.atomic():
         return [
             TikTokConnection.objects.create(

@@ -52,12 +52,11 @@ def _store(account: str, skus: int) -> Any:
     return store, policy
 
 
-def _connect(store: Any, policy: Any, url: str) -> Any:
-    from django.utils import timezone
+def store_grant(store: Any, policy: Any, url: str) -> tuple[str, dict[str, Any]]:
+    """A bench store's TikTok setup (a fresh external business id each time) and the sandbox's grant for
+    it: (external_business_id, grant)."""
+    from integration.models import TikTokSetup
 
-    from integration.models import TikTokConnection, TikTokSetup
-
-    TikTokConnection.objects.filter(store=store).update(status="disconnected", disconnected_at=timezone.now())
     setup, _ = TikTokSetup.objects.update_or_create(
         store=store,
         defaults={
@@ -77,9 +76,19 @@ def _connect(store: Any, policy: Any, url: str) -> Any:
     grant = requests.post(
         url + "/_sandbox/connect", json={"external_business_id": setup.external_business_id}, timeout=30
     ).json()
+    return setup.external_business_id, grant
+
+
+def _connect(store: Any, policy: Any, url: str) -> Any:
+    from django.utils import timezone
+
+    from integration.models import TikTokConnection
+
+    TikTokConnection.objects.filter(store=store).update(status="disconnected", disconnected_at=timezone.now())
+    ebid, grant = store_grant(store, policy, url)
     return TikTokConnection.objects.create(
         store=store,
-        external_business_id=setup.external_business_id,
+        external_business_id=ebid,
         bc_id=grant["bc_id"],
         adv_id=grant["adv_id"],
         pixel_code=grant["pixel_code"],

@@ -165,6 +165,25 @@ def test_tracebacks_and_stacks_are_redacted_too() -> None:
     assert "SECRETCODE123" not in written and "STATE456" not in written
 
 
+def _run_fresh(code: str, *, keep_redis: bool) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh Python process with the development settings (the test runner's own settings and
+    database left out; the worker case keeps REDIS_URL so its app loads the Redis broker)."""
+    drop = {"PYTEST_VERSION", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "LOG_LEVEL"}
+    if not keep_redis:
+        drop.add("REDIS_URL")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "tiktok_admin.settings"})
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 _STARTED_APP = textwrap.dedent(
     """
     import datetime, json, logging, sys, types
@@ -219,21 +238,7 @@ def test_every_log_handler_of_the_started_app_redacts_and_gunicorn_access_lines_
     """In a fresh process started as a gunicorn worker with its access log on: every handler any logger
     writes to carries the filter (Django's own default handlers on `django` included), and gunicorn's
     access line for the callback (request line and an encoded referrer) comes out redacted."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"PYTEST_VERSION", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "LOG_LEVEL"}
-    }
-    env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "tiktok_admin.settings"})
-    result = subprocess.run(
-        [sys.executable, "-c", _STARTED_APP],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _run_fresh(_STARTED_APP, keep_redis=False)
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert "UNFILTERED {}" in result.stdout, output
@@ -273,21 +278,7 @@ _STARTED_WORKER = textwrap.dedent(
 def test_a_celery_worker_keeps_the_redacting_handler() -> None:
     """Celery replaces the root logger's handlers when a worker starts unless told not to: the worker's
     log lines (task logs, celery's own, redirected prints) must go through the same filter."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"PYTEST_VERSION", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "LOG_LEVEL"}
-    }
-    env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "tiktok_admin.settings"})
-    result = subprocess.run(
-        [sys.executable, "-c", _STARTED_WORKER],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _run_fresh(_STARTED_WORKER, keep_redis=True)
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert "ROOT True" in result.stdout, output
