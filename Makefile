@@ -23,7 +23,17 @@ $(VENV)/.installed: requirements/dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip check
 	touch $@
 
-setup: $(VENV)/.installed
+# A development .env (only if there is none), so the README's `python manage.py ...` commands work as printed
+# in this checkout, against the sandbox on the ports `make run` uses (the suite never reads .env).
+.env:
+	@printf '%s\n' "# Written by make setup: development settings for manage.py run by hand (see .env.example)." \
+	  DEBUG=1 PUBLIC_BASE_URL=http://127.0.0.1:$(WEB_PORT) \
+	  TIKTOK_API_BASE_URL=http://127.0.0.1:$(SANDBOX_PORT) \
+	  TIKTOK_ONBOARDING_URL=http://127.0.0.1:$(SANDBOX_PORT)/business-extension/auth \
+	  TIKTOK_WEB_BASE_URL=http://127.0.0.1:$(SANDBOX_PORT) > $@
+	@echo "Wrote .env (development: DEBUG=1, sandbox on :$(SANDBOX_PORT))."
+
+setup: $(VENV)/.installed .env
 	@mkdir -p $(VAR_DIR)
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input -v 0
@@ -55,6 +65,10 @@ RUN_ENV := DEBUG=1 PUBLIC_BASE_URL=http://127.0.0.1:$(WEB_PORT) \
 	TIKTOK_REDIRECT_HOSTS=127.0.0.1:$(SANDBOX_PORT),ads.tiktok.com,business.tiktok.com,seller-br.tiktok.com \
 	WEB_PORT=$(WEB_PORT) SANDBOX_PORT=$(SANDBOX_PORT)
 
+# honcho's timestamps and Celery's log lines both use the store's time zone (settings.TIME_ZONE, which Celery
+# follows), so one moment reads the same in every process; the demo stores are in São Paulo.
+RUN_TZ ?= America/Sao_Paulo
+
 # The sandbox process joins once sandbox/ has its entry point (honcho stops everything if one exits).
 HAS_SANDBOX := $(wildcard sandbox/__main__.py)
 PROCESSES := web worker beat $(if $(HAS_SANDBOX),sandbox)
@@ -63,14 +77,12 @@ run: setup
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	$(if $(HAS_SANDBOX),$(RUN_ENV) $(BIN)/python -m sandbox provision --data $(VAR_DIR)/sandbox.sqlite3)
 	@echo ""
-	@echo "  Admin:          http://127.0.0.1:$(WEB_PORT)/admin/"
-	@echo "                  merchant / merchant-demo-1 (admin of the 3 demo stores), viewer / viewer-demo-1"
-	@echo "  Storefront:     http://127.0.0.1:$(WEB_PORT)/s/lojademo/"
-	@echo "  Django admin:   http://127.0.0.1:$(WEB_PORT)/django-admin/   ops / ops-demo-1"
+	@echo "  Admin shell, storefront and their logins: printed by seed_demo above."
+	@echo "  Django admin:   http://127.0.0.1:$(WEB_PORT)/django-admin/"
 	$(if $(HAS_SANDBOX),@echo "  TikTok sandbox: http://127.0.0.1:$(SANDBOX_PORT)/   demo@tiktok.test / sandbox")
 	@echo "  Health:         http://127.0.0.1:$(WEB_PORT)/healthz"
 	@echo ""
-	$(RUN_ENV) $(BIN)/honcho start -f Procfile $(PROCESSES)
+	$(RUN_ENV) TZ=$(RUN_TZ) $(BIN)/honcho start -f Procfile $(PROCESSES)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -85,7 +97,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 
 messages: $(VENV)/.installed
-	for app in tiktok_admin store integration catalog_sync pixel tiktok_shop; do \
+	for app in tiktok_admin store integration catalog_sync pixel tiktok_shop tiktok_ads; do \
 	  (cd $$app && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l pt_BR -l es --no-obsolete -v 0); done
 	DEBUG=1 $(BIN)/python manage.py makemessages -l pt_BR -l es --no-obsolete -v 0 \
 	  --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='store/*' --ignore='integration/*' \

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from core import leases as core_leases
+from core.models import JobLease
 
 from . import clock
 from .models import BatchStatus, SyncBatch
@@ -78,3 +79,12 @@ def reconcile_lease_name(connection_id: int) -> str:
 def leases_reap(now: datetime | None = None) -> list[str]:
     """Drop the catalog leases expired at `now` (their holders died); returns their names."""
     return core_leases.leases_expired_take(LEASE_PREFIX, now=(lambda: now) if now else clock.now)
+
+
+def leases_live(names: list[str]) -> set[str]:
+    """Which of these leases a live holder has now (not expired)."""
+    if not names:
+        return set()
+    return set(
+        JobLease.objects.filter(name__in=names, expires_at__gt=clock.now()).values_list("name", flat=True)
+    )

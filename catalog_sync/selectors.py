@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.models import Heartbeat
 from integration.models import TikTokConnection
+from store.catalog_links import catalog_fix_url
 from store.models import Product, Sku
 
 from . import schedule
@@ -82,9 +83,55 @@ class ListRow:
     state: SkuState
     name: str
     sku_name: str
-    product_admin_url: str
+    product_id: int | None
+    sku_id: int | None  # None once the SKU is deleted from the store
+    fix_field: str  # the store's catalog form field to fix first ("" when none says)
     reasons: list[str]
     fields: list[str]
+    fix_url: str = ""  # set by the view (it knows the store), for store admins only
+
+
+# Problem field (or code) -> the field of the store's catalog forms (store.catalog_links) that fixes it.
+FIX_FIELDS = {
+    "title": "name",
+    "description": "description",
+    "brand": "brand",
+    "category": "category",
+    "image": "image",
+    "price": "price",
+    "color": "color",
+    "size": "size",
+    "availability": "stock",
+    "product_inactive": "is_active",
+    "sku_inactive": "is_active",
+}
+PRODUCT_CODES = frozenset({"product_inactive"})
+
+
+def _fix_field(problems: list[dict[str, Any]]) -> str:
+    for p in problems:
+        name = FIX_FIELDS.get(p.get("code", "")) or FIX_FIELDS.get(p.get("field", ""))
+        if name:
+            return f"product:{name}" if p.get("code") in PRODUCT_CODES else name
+    return ""
+
+
+def row_fix_url(row: ListRow, account: str, price_policy_id: int | None, next_url: str) -> str:
+    """The admin shell's catalog page for this row, focused on the field to fix."""
+    field = row.fix_field
+    if field == "price":
+        field = f"price_{price_policy_id}" if price_policy_id else ""
+    if field.startswith("product:") or field in ("name", "description", "brand", "category"):
+        return catalog_fix_url(
+            account,
+            product_id=row.product_id,
+            sku_id=None,
+            field=field.removeprefix("product:"),
+            next_url=next_url,
+        )
+    return catalog_fix_url(
+        account, product_id=row.product_id, sku_id=row.sku_id, field=field, next_url=next_url
+    )
 
 
 @dataclass
@@ -130,18 +177,14 @@ def rows_for(states: list[SkuState]) -> list[ListRow]:
             reasons.append(st.reject_reason + (f" — {st.reject_suggestion}" if st.reject_suggestion else ""))
         elif st.last_error and st.bucket == Bucket.PENDING:
             reasons.append(st.last_error)
-        admin_url = ""
-        if product is not None:
-            try:
-                admin_url = reverse("admin:store_product_change", args=[product.pk])
-            except Exception:  # noqa: BLE001 - the admin may not register products in every deployment
-                admin_url = ""
         rows.append(
             ListRow(
                 state=st,
                 name=product.name if product is not None else "",
                 sku_name=sku.name if sku is not None else "",
-                product_admin_url=admin_url,
+                product_id=product.pk if product is not None else None,
+                sku_id=sku.pk if sku is not None else None,
+                fix_field=_fix_field(st.problems or []),
                 reasons=reasons,
                 fields=sorted({field_label(p.get("field", "")) for p in st.problems or [] if p.get("field")}),
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from integration import events as integration_events
 from store import changes
 
-from . import dirty, services
+from . import dirty, old_catalogs, services
 
 
 def on_store_change(event: changes.StoreChange) -> None:
@@ -34,3 +34,7 @@ def on_integration_event(event: integration_events.IntegrationEvent) -> None:
     if isinstance(event, integration_events.ConnectionConnected):
         # Looked up on the module at call time, so tests can observe the start through `services`.
         services.connection_start_full_sync(event.connection_id)
+        old_catalogs.old_catalogs_describe_soon(event.store_id)
+    elif isinstance(event, integration_events.ConnectionDisconnected):
+        # In the disconnect's transaction: what this connection left in its catalog outlives its state.
+        old_catalogs.old_catalog_capture(event.connection_id)

@@ -16,7 +16,18 @@ from core.periodic import periodic_slot_take
 from integration.models import TikTokConnection
 
 from . import leases
-from .engine import entry, maintenance, reconcile, review, runs, send, sweep, tunables
+from .engine import (
+    entry,
+    maintenance,
+    nextstep,
+    old_catalog,
+    reconcile,
+    review,
+    runs,
+    send,
+    sweep,
+    tunables,
+)
 from .engine.outcome import StepAction
 from .models import SkuState, SyncRun, SyncStatus, Trigger
 
@@ -63,6 +74,27 @@ def dispatch_sweep(connection_id: int, trigger: str = Trigger.CHANGE) -> None:
     _later(sweep_catalog, (connection_id, trigger))
 
 
+def send_next(connection_id: int, countdown: float | None = None) -> None:
+    """Queue the send loop's next step, recorded first (engine/nextstep.py): no second chain of steps."""
+    token = nextstep.send_next_record(connection_id, countdown)
+    try:
+        _later(send_batches, (connection_id, token), countdown)
+    except Exception:
+        nextstep.send_next_forget(connection_id, token)
+        raise
+
+
+def review_next(connection_id: int, countdown: float | None = None) -> None:
+    """Queue a review poll unless one is queued already."""
+    if not nextstep.review_poll_record(connection_id, countdown):
+        return
+    try:
+        _later(poll_review, (connection_id,), countdown)
+    except Exception:
+        nextstep.review_poll_forget(connection_id)
+        raise
+
+
 def _owner(task: Any) -> str:
     return str(getattr(task.request, "id", None) or "") or f"local-{timezone.now().timestamp()}"
 
@@ -82,7 +114,7 @@ def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) 
     def kick() -> None:
         nonlocal kicked
         kicked = True
-        _later(send_batches, (connection_id,))
+        send_next(connection_id)
 
     with leases.lease_held(leases.sweep_lease_name(connection_id), _owner(self)) as mine:
         if not mine:
@@ -103,25 +135,29 @@ def sweep_catalog(self: Any, connection_id: int, trigger: str = Trigger.CHANGE) 
         # Marked while we were finishing: go again rather than wait for beat.
         dispatch_sweep(connection_id, trigger)
     if not kicked:
-        _later(send_batches, (connection_id,))
+        send_next(connection_id)
     return {"checked": result.checked, "queued": result.queued, "unchanged": result.unchanged}
 
 
 @shared_task(bind=True, name="catalog_sync.tasks.send_batches", acks_late=True)
-def send_batches(self: Any, connection_id: int) -> str:
-    """One step of the catalog's send loop; schedules the next step itself."""
+def send_batches(self: Any, connection_id: int, token: str = "") -> str:
+    """One step of the catalog's send loop; schedules the next step itself. `token`: the record of this
+    queued step (engine/nextstep.py); a step superseded by a newer one does nothing, and so does a beat
+    nudge (no token) while a step is queued."""
+    if not nextstep.send_step_may_run(connection_id, token):
+        return StepAction.SCHEDULED.value
     try:
         outcome = send.connection_send_step(connection_id, owner=_owner(self))
     except Exception:
         # Not a TikTok answer (those are handled inside): Redis or the database went away mid-step.
         # The batch state is in the database; keep the loop alive instead of losing it with this message.
         logger.exception("catalog send step failed connection=%s", connection_id)
-        _later(send_batches, (connection_id,), RECOVER_SECONDS)
+        send_next(connection_id, RECOVER_SECONDS)
         raise
     if outcome.next_in is not None:
-        _later(send_batches, (connection_id,), outcome.next_in)
+        send_next(connection_id, outcome.next_in)
     if outcome.action in (StepAction.COMPLETED, StepAction.IDLE_REVIEW):
-        _later(poll_review, (connection_id,), tunables.review_poll_seconds())
+        review_next(connection_id, tunables.review_poll_seconds())
     if outcome.action == StepAction.COMPLETED and runs.dirty_rows_waiting(connection_id):
         dispatch_sweep(connection_id)
     # The plain string, as the result backend always stored it.
@@ -130,12 +166,13 @@ def send_batches(self: Any, connection_id: int) -> str:
 
 @shared_task(bind=True, name="catalog_sync.tasks.poll_review", acks_late=True)
 def poll_review(self: Any, connection_id: int) -> dict[str, int]:
+    nextstep.review_poll_started(connection_id)
     with leases.lease_held(leases.review_lease_name(connection_id), _owner(self)) as mine:
         if not mine:
             return {"skipped": 1}
         result = review.connection_poll_review(connection_id)
     if result["left"]:
-        _later(poll_review, (connection_id,), tunables.review_poll_seconds())
+        review_next(connection_id, tunables.review_poll_seconds())
     return result
 
 
@@ -169,10 +206,11 @@ def sweep_all(self: Any, beat_slot: int | None = None) -> int:
 
 @shared_task(bind=True, name="catalog_sync.tasks.poll_feed_logs")
 def poll_feed_logs(self: Any, beat_slot: int | None = None) -> int:
-    """Beat: nudge every catalog that has a batch in flight or SKUs waiting to be sent."""
+    """Beat: nudge every catalog that has a batch in flight or SKUs waiting to be sent and no step of its
+    send loop queued (a stranded loop)."""
     if not _slot_take(self, beat_slot):
         return 0
-    ids = maintenance.connections_with_work()
+    ids = maintenance.connections_stranded()
     for cid in ids:
         _later(send_batches, (cid,))
     return len(ids)
@@ -189,7 +227,7 @@ def poll_review_status(self: Any, beat_slot: int | None = None) -> int:
         if SkuState.objects.filter(connection_id=cid, status=SyncStatus.IN_REVIEW).exists()
     ]
     for cid in ids:
-        _later(poll_review, (cid,))
+        review_next(cid)
     return len(ids)
 
 
@@ -203,10 +241,10 @@ def reap_leases(self: Any, beat_slot: int | None = None) -> dict[str, int]:
     for cid in sorted(reaped.sweep):
         dispatch_sweep(cid)
     for cid in sorted(reaped.review):
-        _later(poll_review, (cid,))
+        review_next(cid)
     for cid in sorted(reaped.reconcile):
         _later(reconcile_catalog, (cid,))
-    for cid in maintenance.connections_with_work():
+    for cid in maintenance.connections_stranded():
         _later(send_batches, (cid,))
     return reaped.as_dict()
 
@@ -227,6 +265,22 @@ def reconcile_catalog(self: Any, connection_id: int) -> dict[str, Any]:
         if not mine:
             return {"skipped": True}
         return reconcile.connection_reconcile(connection_id)
+
+
+@shared_task(bind=True, name="catalog_sync.tasks.old_catalog_remove", acks_late=True)
+def old_catalog_remove(self: Any, old_catalog_id: int) -> dict[str, Any]:
+    """The merchant chose to remove our products from an earlier catalog: delete them, batch by batch;
+    come back later when TikTok asks to wait. Running it again after the end sends nothing."""
+    outcome = old_catalog.old_catalog_remove_step(old_catalog_id, owner=_owner(self))
+    if outcome.retry_in is not None:
+        _later(old_catalog_remove, (old_catalog_id,), outcome.retry_in)
+    return {"status": outcome.status, "deleted": outcome.deleted, "requests": outcome.requests}
+
+
+@shared_task(bind=True, name="catalog_sync.tasks.old_catalogs_describe", acks_late=True)
+def old_catalogs_describe(self: Any, store_id: int) -> int:
+    """After a reconnect: TikTok's names for the store's earlier catalogs, for the page."""
+    return old_catalog.old_catalogs_describe(store_id)
 
 
 @shared_task(bind=True, name="catalog_sync.tasks.prune")

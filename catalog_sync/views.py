@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.spreadsheet import cell_safe
-from integration.models import TikTokConnection
+from integration.models import TikTokConnection, TikTokSetup
 from integration.selectors import connection_active_for_store
 from store.access import store_for_request, store_member_required
 
@@ -84,7 +84,7 @@ def _filters(request: HttpRequest, *, say: bool = True) -> tuple[selectors.ListF
 
 def _title(key: str) -> str:
     # The seed keeps these three labels in English on every language's page.
-    return BUCKET_TITLES.get(key) or _("Products rejected by TikTok")
+    return BUCKET_TITLES.get(key) or "Products rejected by TikTok"
 
 
 @require_GET
@@ -96,6 +96,16 @@ def sku_list(request: HttpRequest, bucket: str) -> HttpResponse:
     conn = _connection(request)
     filters, after, valid = _filters(request)
     page = selectors.list_page(conn, selectors.BUCKET_KEYS[bucket], filters, after=after)
+    if request.membership.is_admin:  # type: ignore[attr-defined]
+        # Each row links to the store's catalog form, on the field to fix; saving comes back here.
+        setup = TikTokSetup.objects.filter(store_id=conn.store_id)
+        policy = (
+            setup.values_list("trade_policy_id", flat=True).first()
+            if any(r.fix_field == "price" for r in page.rows)
+            else None
+        )
+        for row in page.rows:
+            row.fix_url = selectors.row_fix_url(row, conn.store.account, policy, request.get_full_path())
     counts = selectors.catalog_counts(conn)
     query = request.GET.copy()
     query.pop("after", None)

@@ -63,6 +63,12 @@ class AuditAction(models.TextChoices):
     SHOP_CONNECTED = "shop_connected", _("TikTok Shop connected")
     SHOP_DISCONNECTED = "shop_disconnected", _("TikTok Shop disconnected")
     TOKENS_ROTATED = "tokens_rotated", _("Tokens re-encrypted")
+    OLD_CATALOG_REMOVE = "old_catalog_remove", _("Removal from an earlier catalog chosen")
+    OLD_CATALOG_REMOVED = "old_catalog_removed", _("Products removed from an earlier catalog")
+    OLD_CATALOG_REMOVE_FAILED = "old_catalog_remove_failed", _("Removal from an earlier catalog failed")
+    OLD_CATALOG_LEFT = "old_catalog_left", _("Products left in an earlier catalog")
+    ADS_CAMPAIGN_ENABLED = "ads_campaign_enabled", _("TikTok campaign turned on")
+    ADS_CAMPAIGN_DISABLED = "ads_campaign_disabled", _("TikTok campaign turned off")
 
 
 class AuditEvent(models.Model):

@@ -8,6 +8,7 @@ own (`tiktok_api.errors`), raised unchanged.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from django.conf import settings
 
 from integration import tiktok_client as tiktok
 from tiktok_api import BusinessProfile, RetryPolicy
+from tiktok_api.external_data import previous_assets
 
 if TYPE_CHECKING:
     from tiktok_api import TikTokClient
@@ -62,12 +64,21 @@ def _gmt_offset(time_zone: str) -> str:
     return f"GMT{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def onboarding_url(setup: TikTokSetup, *, state: str, redirect_uri: str, locale: str) -> str:
+def onboarding_url(
+    setup: TikTokSetup,
+    *,
+    state: str,
+    redirect_uri: str,
+    locale: str,
+    previous: Mapping[str, str] | None = None,
+) -> str:
     """TikTok's onboarding page with the signed `external_data` (a credential: it only ever travels in
-    this redirect, never in a page or a log line)."""
+    this redirect, never in a page or a log line). `previous`: the IDs the store used before, so TikTok
+    offers them first (`tiktok_api.external_data.previous_assets`)."""
     domain = urlsplit(setup.website).hostname or ""
     external_data = _sign(
         {
+            **previous_assets(previous or {}),
             "locale": locale,
             "external_business_id": setup.external_business_id,
             "timezone": _gmt_offset(setup.time_zone),

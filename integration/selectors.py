@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 from core.models import AuditEvent
 from store.models import InstalledApp, Store
 
+from .destinations import destination_url
 from .models import TikTokConnection, TikTokSetup
 
 AUDIT_TRAIL_LENGTH = 20
@@ -26,6 +27,24 @@ def connection_active_for_store(store_id: int) -> TikTokConnection | None:
 def connection_is_active(connection_id: int) -> bool:
     """Cheap check for workers between two requests to TikTok: stop as soon as this turns False."""
     return TikTokConnection.objects.active().filter(pk=connection_id).exists()
+
+
+def catalog_manager_url(bc_id: str, catalog_id: str) -> str | None:
+    """TikTok Catalog Manager for any catalog of the store (an earlier one too), or None when it cannot
+    be built safely (same rules as the page's *Manage* buttons)."""
+    return destination_url("catalog", TikTokConnection(bc_id=bc_id, catalog_id=catalog_id))
+
+
+def connection_previous_for_store(store_id: int, before: TikTokConnection) -> TikTokConnection | None:
+    """The connection the store had just before `before` (a reconnect's predecessor), or None."""
+    return (
+        TikTokConnection.objects.for_store(store_id)
+        .filter(
+            Q(connected_at__lt=before.connected_at) | Q(connected_at=before.connected_at, pk__lt=before.pk)
+        )
+        .order_by("-connected_at", "-pk")
+        .first()
+    )
 
 
 def connection_latest_for_store(store_id: int) -> TikTokConnection | None:

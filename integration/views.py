@@ -10,19 +10,21 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import http
+from core.models import AuditAction, AuditEvent
 from store.access import store_for_request, store_member_required
 from store.app_catalog import app_listing
 
 from . import selectors, services
 from .destinations import available_destinations, destination_url
 from .errors import IntegrationError
+from .failures import ACCOUNT_SUSPENDED, failure_message, suspended_help_url
 from .forms import SetupForm
-from .models import DisconnectReason, TikTokSetup
+from .models import DisconnectReason, TikTokConnection, TikTokSetup
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +66,45 @@ def _audit_summary(detail: dict[str, object]) -> str:
         parts.append(_("affiliate ID %(code)s") % {"code": detail["affiliate_id"]})
     if detail.get("catalog_id"):
         parts.append(_("catalog %(id)s") % {"id": detail["catalog_id"]})
+    if isinstance(detail.get("products"), int):
+        count = int(detail["products"])
+        parts.append(ngettext("%(count)s product", "%(count)s products", count) % {"count": count})
     if detail.get("app"):
         listing = app_listing(str(detail["app"]))
         parts.append(listing.name if listing is not None else str(detail["app"]))
-    if detail.get("code") and not detail.get("message"):
-        parts.append(str(detail["code"]))
+    code = detail.get("code")
+    if isinstance(code, str) and code:
+        # Our own codes are never shown: each reads as its sentence, before TikTok's words if any.
+        parts.insert(0, str(failure_message(code)))
+    elif code and not detail.get("message"):
+        parts.append(_("TikTok code %(code)s") % {"code": code})
     return " · ".join(parts)
+
+
+def _suspended_notice(audit: list[AuditEvent]) -> dict[str, str] | None:
+    """The last connect attempt found the ad account suspended (and nothing happened since): what TikTok
+    said, and where TikTok explains how to appeal."""
+    last = audit[0] if audit else None
+    if (
+        last is None
+        or last.action != AuditAction.CONNECT_FAILED
+        or last.detail.get("code") != ACCOUNT_SUSPENDED
+    ):
+        return None
+    return {
+        "adv_id": str(last.detail.get("adv_id") or ""),
+        "reason": str(last.detail.get("message") or ""),
+        "help_url": suspended_help_url(),
+    }
+
+
+def _previous_pixel(connection: TikTokConnection | None) -> str:
+    """The pixel the store's connection before this one used, when this one brought another."""
+    if connection is None or not connection.pixel_code:
+        return ""
+    previous = selectors.connection_previous_for_store(connection.store_id, connection)
+    code = previous.pixel_code if previous is not None else ""
+    return code if code and code != connection.pixel_code else ""
 
 
 def _catalog_rows(counts: selectors.CatalogCounts) -> list[dict[str, object]]:
@@ -104,7 +139,8 @@ def _catalog_rows(counts: selectors.CatalogCounts) -> list[dict[str, object]]:
         rows.append(
             {
                 "key": "rejected",
-                "label": _("Products rejected by TikTok"),
+                # Beside the seed's three English labels, the fourth follows the same rule (docs/wording.md).
+                "label": "Products rejected by TikTok",
                 "value": counts.rejected,
                 "help": _("Products TikTok reviewed and did not accept, with TikTok's reason in the list."),
             }
@@ -135,6 +171,7 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
         state = "ready_to_connect"
     else:
         state = "setup_needed"
+    audit = selectors.audit_trail(store.pk)
     context = {
         "nav": "my-apps" if via_apps else "tiktok",
         "state": state,
@@ -149,7 +186,8 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
         "can_act": request.membership.is_admin,  # type: ignore[attr-defined]
         "catalog_rows": _catalog_rows(selectors.catalog_counts_for(connection if active else None)),
         "destinations": available_destinations(connection),
-        "audit_events": [(event, _audit_summary(event.detail)) for event in selectors.audit_trail(store.pk)],
+        "audit_events": [(event, _audit_summary(event.detail)) for event in audit],
+        "suspended_notice": _suspended_notice(audit) if not active else None,
         "auto_disconnected": connection is not None
         and not active
         and connection.disconnect_reason not in MANUAL_REASONS,
@@ -159,6 +197,9 @@ def page(request: HttpRequest, via_apps: bool = False) -> HttpResponse:
         and bool(connection.remote_disconnect_error),
         "area_tabs": _section("tabs") if eligibility.eligible else None,
         "catalog_panel": _section("catalog") if active else None,
+        "old_catalog_section": _section("old_catalog") if active else None,
+        "ads_section": _section("ads") if active else None,
+        "previous_pixel": _previous_pixel(connection) if active else "",
     }
     response = render(request, "integration/page.html", context)
     if state == "ready_to_connect":

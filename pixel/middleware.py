@@ -33,6 +33,7 @@ from .services import (
     shopper_state_pull,
     ttclid_remember,
 )
+from .services.attribution import ad_click_landed
 
 STOREFRONT_PREFIX = "/s/"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -150,5 +151,6 @@ class PixelMiddleware:
                     inject_at(response, index, pixel_markup(request, config, consent))
                 if consent_allows_server(consent):
                     ttclid_remember(request, response, account)
+                    ad_click_landed(config.store_id, request.GET.get("ttclid", ""))
         marker_cookie_update(request, response, account)
         return response

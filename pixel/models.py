@@ -150,3 +150,44 @@ class OutboxRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class AdClickSeen(models.Model):
+    """The first time the store saw a TikTok ad-click id (`ttclid`): on the landing page that brought it,
+    or, when that visit kept none (consent given later), with the shopper's cart or order. The cookie
+    carries no time, so this is the click time attribution windows count from. Kept only when the
+    shopper's consent allows tracking (pixel.services.attribution)."""
+
+    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="+")
+    ttclid = models.CharField(max_length=500)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("TikTok ad click")
+        verbose_name_plural = _("TikTok ad clicks")
+        constraints = [models.UniqueConstraint(fields=["store", "ttclid"], name="uniq_adclick_store_ttclid")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class OrderAttribution(models.Model):
+    """An order placed by a shopper who arrived from a TikTok ad click within the attribution window (last
+    click, `ttclid` only). Keyed by the order: the store's Order has no TikTok field."""
+
+    store = models.ForeignKey("store.Store", on_delete=models.CASCADE, related_name="+")
+    order = models.OneToOneField("store.Order", on_delete=models.CASCADE, related_name="+")
+    ttclid = models.CharField(max_length=500)
+    clicked_at = models.DateTimeField()
+    placed_at = models.DateTimeField()
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    window_days = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("order from a TikTok ad")
+        verbose_name_plural = _("orders from TikTok ads")
+        indexes = [models.Index(fields=["store", "placed_at"], name="attribution_store_placed")]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} ({self.placed_at:%Y-%m-%d})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from integration import events as integration_events
 from store import changes
 
-from . import cache, hooks
+from . import attribution, cache, hooks
 
 
 def on_store_change(event: changes.StoreChange) -> None:
@@ -19,8 +19,10 @@ def on_store_change(event: changes.StoreChange) -> None:
         hooks.on_product_view(event.request, event.store, event.product, event.skus)
     elif isinstance(event, changes.CartItemAdded) and event.request is not None:
         hooks.on_add_to_cart(event.request, event.store, event.sku, event.quantity, event.unit_price)
+        attribution.on_cart_item_added(event.request, event.store)
     elif isinstance(event, changes.OrderPlaced) and event.request is not None:
         hooks.on_order_placed(event.request, event.order.store, event.order)
+        attribution.on_order_placed(event.request, event.order)
 
 
 def on_integration_event(event: integration_events.IntegrationEvent) -> None:

@@ -58,7 +58,11 @@ def settings_update(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Pixel settings saved."))
     else:
-        messages.error(request, _("The pixel settings were not saved: choose one of the order events."))
+        messages.error(
+            request,
+            " ".join(form.non_field_errors())
+            or _("The pixel settings were not saved: choose one of the order events."),
+        )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = f"/admin/{account}/"

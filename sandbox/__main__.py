@@ -92,6 +92,22 @@ def _call(
     return 0 if resp.ok else 1
 
 
+# What each `faults` action does (shown by `python -m sandbox faults --help`).
+FAULT_ACTIONS = {
+    "add": "add a fault rule (--kind, --endpoint, --rate, --count, --code, --message, --seconds, --shape)",
+    "list": "show the fault rules in force",
+    "clear": "remove every fault rule",
+    "revoke": "revoke access tokens (--token-fp one token, or --adv-id every token of an ad account)",
+    "suspend": "suspend an ad account (--adv-id, --reason): its API calls fail as TikTok's do",
+    "unsuspend": "lift the suspension of an ad account (--adv-id)",
+    "journal": "the requests the sandbox received (filters: --endpoint, --catalog-id, --code, --since)",
+    "config": "show the sandbox's settings, or change some (--json '{...}')",
+    "tick": "run the background work due now (feed processing, product review) without waiting",
+    "reset": "back to the demo seed: every rule, setting, account, catalog and token made since is erased "
+    "(provisioned apps stay)",
+}
+
+
 def cmd_faults(args: argparse.Namespace) -> int:
     action = args.action
     if action == "add":
@@ -166,22 +182,16 @@ def main(argv: list[str] | None = None) -> int:
     prov.add_argument("--redirect-uri-prefix", default="")
     prov.set_defaults(func=cmd_provision)
 
-    faults = sub.add_parser("faults", help="fault injection and journal (admin API client)")
-    faults.add_argument("--url", default="http://127.0.0.1:8765")
+    faults = sub.add_parser(
+        "faults",
+        help="fault injection and journal (admin API client)",
+        description="Drive a running sandbox's admin API (/_sandbox/, loopback only).",
+        epilog="actions:\n" + "\n".join(f"  {name:<10} {what}" for name, what in FAULT_ACTIONS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    faults.add_argument("--url", default="http://127.0.0.1:8765", help="the sandbox (default %(default)s)")
     faults.add_argument(
-        "action",
-        choices=[
-            "add",
-            "list",
-            "clear",
-            "revoke",
-            "suspend",
-            "unsuspend",
-            "journal",
-            "config",
-            "tick",
-            "reset",
-        ],
+        "action", choices=list(FAULT_ACTIONS), metavar="action", help="one of the actions listed below"
     )
     faults.add_argument(
         "--kind",
@@ -199,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="`add`: the envelope code of an error fault (default 50002); `journal`: filter",
     )
-    faults.add_argument("--message")
+    faults.add_argument("--message", help="of an `error` fault: the envelope's message")
     faults.add_argument("--seconds", type=float, help="of a `latency`, `timeout` or `http429` fault")
     faults.add_argument(
         "--shape",
@@ -207,11 +217,11 @@ def main(argv: list[str] | None = None) -> int:
         help="of a `malformed` fault: html (an HTML error page, text/html), truncated (the real envelope cut "
         "in half), empty (no body), wrong_type (the JSON `[1,2,3]`)",
     )
-    faults.add_argument("--token-fp")
-    faults.add_argument("--adv-id")
-    faults.add_argument("--reason")
-    faults.add_argument("--catalog-id")
-    faults.add_argument("--since", type=float)
+    faults.add_argument("--token-fp", help="`revoke`: the fingerprint of the access token to revoke")
+    faults.add_argument("--adv-id", help="`revoke`, `suspend`, `unsuspend`: the ad account")
+    faults.add_argument("--reason", help="`suspend`: the reason TikTok reports for the suspension")
+    faults.add_argument("--catalog-id", help="`journal`: only calls for this catalog")
+    faults.add_argument("--since", type=float, help="`journal`: only calls after this Unix time")
     faults.add_argument("--json", help="settings for `config`, as JSON")
     faults.set_defaults(func=cmd_faults)
 

@@ -155,6 +155,14 @@ def catalogs(app: SandboxApp, request: Request) -> dict[str, Any]:
     return {"catalogs": out}
 
 
+def pixels(app: SandboxApp, request: Request) -> dict[str, Any]:
+    rows = app.storage.all(
+        "SELECT p.pixel_code, p.name, p.adv_id, a.bc_id FROM pixels p"
+        " JOIN advertisers a ON a.adv_id = p.adv_id ORDER BY p.created_at, p.pixel_code"
+    )
+    return {"pixels": [dict(r) for r in rows]}
+
+
 def catalog_products(app: SandboxApp, request: Request, catalog_id: str) -> dict[str, Any]:
     where, params = "catalog_id = ?", [catalog_id]
     if request.args.get("audit_status"):
@@ -328,6 +336,7 @@ def register(app: SandboxApp) -> None:
         ("/_sandbox/unsuspend", "unsuspend", unsuspend, ("POST",)),
         ("/_sandbox/tick", "tick", tick, ("POST",)),
         ("/_sandbox/catalogs", "catalogs", catalogs, ("GET",)),
+        ("/_sandbox/pixels", "pixels", pixels, ("GET",)),
         ("/_sandbox/catalogs/<catalog_id>/products", "catalog_products", catalog_products, ("GET",)),
         ("/_sandbox/feed_logs", "feed_logs", feed_logs, ("GET",)),
         ("/_sandbox/profiles", "profiles", profiles, ("GET",)),

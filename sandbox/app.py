@@ -3,11 +3,11 @@ API and TikTok Shop (`sandbox.shop`), each a module exposing `register(app)`."""
 
 from __future__ import annotations
 
-from sandbox import admin, api_auth, api_catalog, api_pixel, pages, shop
+from sandbox import admin, api_ads, api_auth, api_catalog, api_pixel, pages, shop
 from sandbox.core import SandboxApp
 from sandbox.storage import Storage
 
-MODULES = (api_auth, api_catalog, api_pixel, admin, pages, shop)
+MODULES = (api_auth, api_catalog, api_pixel, api_ads, admin, pages, shop)
 
 
 def create_app(storage: Storage, *, allow_http_images: bool = False) -> SandboxApp:

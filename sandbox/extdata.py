@@ -84,3 +84,17 @@ def verify(storage: Storage, raw: str, *, max_age_seconds: float | None) -> Veri
         if ts > now + FUTURE_SKEW_SECONDS:
             raise ExternalDataError("timestamp is in the future")
     return Verified(data=data, app=app)
+
+
+# The IDs a returning merchant's platform sends so the onboarding offers its assets first. The field names
+# are the business profile's; TikTok's documentation of the onboarding does not list them (unverified).
+PREVIOUS_ASSET_FIELDS = ("bc_id", "adv_id", "pixel_code", "catalog_id")
+
+
+def previous_assets(data: dict[str, Any]) -> dict[str, str]:
+    """The previous asset IDs in a verified external_data, each a plain string when present."""
+    return {
+        name: str(data[name])
+        for name in PREVIOUS_ASSET_FIELDS
+        if isinstance(data.get(name), str | int) and data[name]
+    }

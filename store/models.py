@@ -190,6 +190,8 @@ class Product(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["store", "slug"], name="uniq_product_store_slug")]
+        # The catalog list's keyset pages (WHERE store_id = ? AND id > ? ORDER BY id).
+        indexes = [models.Index(fields=["store", "id"], name="product_store_id")]
         verbose_name = _("product")
         verbose_name_plural = _("products")
 

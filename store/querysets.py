@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from . import changes
 
@@ -26,7 +28,48 @@ def _publish_products(pairs: list[tuple[int, int]], *, deleted: bool = False) ->
         changes.publish(event(store_id, product_ids))
 
 
+# The store's own completeness rule for a product (what the catalog list filters on); each channel adds
+# its own rules on its side.
+MISSING_FIELDS = ("brand", "category", "description", "image", "price")
+
+
+def _missing_q(what: str) -> Q:
+    if what == "brand":
+        return Q(brand__isnull=True)
+    if what == "category":
+        return Q(category__isnull=True)
+    if what == "description":
+        return Q(description__regex=r"^\s*$")
+    # Looked up at call time: store.models imports this module to define its managers.
+    if what == "image":
+        images = apps.get_model("store", "SkuImage").objects.filter(sku__product=OuterRef("pk"))
+        return ~Q(Exists(images))
+    if what == "price":
+        prices = apps.get_model("store", "SkuPrice").objects.filter(
+            sku__product=OuterRef("pk"), price__gt=0, trade_policy__is_active=True
+        )
+        return ~Q(Exists(prices))
+    raise ValueError(f"unknown completeness field: {what}")
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
+    def missing(self, what: str) -> ProductQuerySet:
+        """Products that miss `what` (one of MISSING_FIELDS), or any of them with `what="any"`: no
+        brand, no category, an empty description, no image on any SKU, no price above zero in an active
+        trade policy."""
+        if what == "any":
+            condition = Q()
+            for name in MISSING_FIELDS:
+                condition |= _missing_q(name)
+            return self.filter(condition)
+        return self.filter(_missing_q(what))
+
+    def complete(self) -> ProductQuerySet:
+        condition = Q()
+        for name in MISSING_FIELDS:
+            condition &= ~_missing_q(name)
+        return self.filter(condition)
+
     def update_synced(self, **fields: object) -> int:
         with transaction.atomic():
             pairs = list(self.values_list("pk", "store_id"))

@@ -66,6 +66,7 @@ app.conf.beat_schedule = {
     "pixel-send-outbox": {"task": "pixel.tasks.send_outbox_all", "schedule": 1 * MINUTE},
     "pixel-purge-outbox": {"task": "pixel.tasks.purge_outbox", "schedule": crontab(hour=6, minute=33)},
     "shop-import-orders": {"task": "tiktok_shop.tasks.import_orders_all", "schedule": 1 * MINUTE},
+    "ads-refresh": {"task": "tiktok_ads.tasks.refresh_all", "schedule": 20 * MINUTE},
 }
 
 app.autodiscover_tasks()

@@ -14,13 +14,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# pytest >= 8.2 exports PYTEST_VERSION; the suite may use the development defaults below, and never reads a
+# developer's .env (`make setup` writes one with DEBUG=1), so its results do not depend on that file.
+TESTING = "PYTEST_VERSION" in os.environ
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+if (BASE_DIR / ".env").exists() and not TESTING:
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# An empty `NAME=` (as in .env.example) means "not set": the default applies (production still refuses a
+# required setting left empty, as missing).
+env.ENVIRON = {k: v for k, v in os.environ.items() if v != ""}
 
 DEBUG = env.bool("DEBUG", default=False)
-# pytest >= 8.2 exports PYTEST_VERSION; the suite may use the development defaults below.
-TESTING = "PYTEST_VERSION" in os.environ
 DEV_DEFAULTS = DEBUG or TESTING
 
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789abcdef"
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "catalog_sync",
     "pixel",
     "tiktok_shop",
+    "tiktok_ads",
 ]
 
 # What hears of the store's changes (store.changes.publish): one callable per channel, called in this order
@@ -75,7 +80,16 @@ TIKTOK_PAGE_CATALOG_COUNTS = "catalog_sync.selectors.catalog_counts"
 TIKTOK_PAGE_SECTIONS = {
     "tabs": "tiktok_shop/_tabs.html",
     "catalog": "catalog_sync/_tiktok_page_panel.html",
+    # Earlier catalogs that still hold our products after a reconnect to another one.
+    "old_catalog": "catalog_sync/_old_catalogs.html",
+    # The Ads section (campaigns, their switch, spend and the store's sales from TikTok clicks).
+    "ads": "tiktok_ads/_section.html",
 }
+# Orders and revenue attributed to TikTok ad clicks, for the Ads section (tiktok_ads does not import pixel):
+# a callable (store_id, {window: since}) -> {window: {orders, revenue, currency}}.
+TIKTOK_ADS_ATTRIBUTION_SOURCE = "pixel.selectors.attribution_totals"
+# Last click within this many days attributes an order (pixel.services.attribution).
+TIKTOK_ATTRIBUTION_WINDOW_DAYS = 7
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -176,6 +190,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 LANGUAGE_CODE = "pt-br"
 LANGUAGES = [("pt-br", "Português (Brasil)"), ("es", "Español"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language on every page, pt-BR months in lower case (tiktok_admin/formats/).
+FORMAT_MODULE_PATH = "tiktok_admin.formats"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "America/Sao_Paulo"
@@ -188,6 +204,10 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Catalog image uploads (store.services.images): refused above this size, next to the field. Uploads above
+# FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file, never held in memory.
+STORE_IMAGE_MAX_BYTES = env.int("STORE_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -259,6 +279,10 @@ TIKTOK_WEB_BASE_URL = env.str(
 # Per-button path templates (JSON object) overriding the sandbox-shaped defaults in
 # integration/destinations.py, e.g. {"business-center": "https://business.tiktok.com/manage/overview?org_id={bc_id}"}.
 TIKTOK_MANAGE_PATHS: dict[str, str] = env.json("TIKTOK_MANAGE_PATHS", default={})
+# TikTok's help article for a suspended ad account (linked when a connect finds the account suspended).
+TIKTOK_ACCOUNT_SUSPENDED_HELP_URL = env.str(
+    "TIKTOK_ACCOUNT_SUSPENDED_HELP_URL", default="https://ads.tiktok.com/help/article/account-suspension-faq"
+)
 # Hosts the Manage / Create an ad buttons may redirect to (never an open redirect). In development the
 # sandbox's host:port is allowed too, so a bare `runserver` keeps every button working.
 _TIKTOK_HOSTS = ["ads.tiktok.com", "business.tiktok.com", "seller.tiktok.com", "seller-br.tiktok.com"]

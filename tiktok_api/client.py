@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .client_base import NO_RETRY, RetryPolicy
 from .endpoints import (
+    AdsEndpoints,
     AuthEndpoints,
     BusinessEndpoints,
     CatalogEndpoints,
@@ -23,7 +24,9 @@ from .endpoints import (
 __all__ = ["NO_RETRY", "RetryPolicy", "TikTokClient"]
 
 
-class TikTokClient(AuthEndpoints, BusinessEndpoints, CatalogEndpoints, CatalogFileEndpoints, EventEndpoints):
+class TikTokClient(
+    AuthEndpoints, BusinessEndpoints, CatalogEndpoints, CatalogFileEndpoints, EventEndpoints, AdsEndpoints
+):
     """One method per endpoint (see docs/tiktok-api-client.md); the plumbing is `ClientBase`'s."""
 
     def __repr__(self) -> str:

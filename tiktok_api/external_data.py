@@ -8,6 +8,11 @@ Reference §2.1 (TBP README, src/crypto.ts; WOO/PS/MAG plugins):
   rejected (they must fit in a URL); the reference decoder refuses timestamps older than 30 minutes.
 
 The value is a credential: never log it or put it in task arguments.
+
+Reconnecting: `PREVIOUS_ASSET_FIELDS` are the IDs of the Business Center, ad account, pixel and catalog the
+store used before, sent so the onboarding offers them first instead of *Create new*. Their names are the
+business profile's (§2.5); the reference shows no onboarding field for them (§2.1 lists none), so they are
+UNVERIFIED: TikTok may ignore them, and the onboarding then works as for a new merchant.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ MAX_LENGTH = 1950
 DEFAULT_MAX_AGE_SECONDS = 30 * 60
 # Tolerated clock skew for timestamps from the future.
 FUTURE_SKEW_SECONDS = 5 * 60
+# Unverified field names (see the module docstring), in the order the onboarding's steps ask for them.
+PREVIOUS_ASSET_FIELDS = ("bc_id", "adv_id", "pixel_code", "catalog_id")
 
 
 class ExternalDataError(ValueError):
@@ -49,6 +56,12 @@ def external_data_signature(fields: Mapping[str, Any], key: str) -> str:
         raise ExternalDataError("missing_field", ",".join(missing))
     message = "&".join(f"{name}={fields[name]}" for name in SIGNED_FIELDS)
     return hmac.new(key.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def previous_assets(ids: Mapping[str, str | None]) -> dict[str, str]:
+    """The `PREVIOUS_ASSET_FIELDS` to add to `external_data` for a returning merchant: each ID given and not
+    empty, under its field name (unknown keys are dropped, so nothing else slips into the signed value)."""
+    return {name: str(ids[name]) for name in PREVIOUS_ASSET_FIELDS if ids.get(name)}
 
 
 def external_data_build(fields: Mapping[str, Any], key: str, *, now_ms: int | None = None) -> str:

@@ -27,8 +27,8 @@ class StoreChannelSettings(models.Model):
         default=False,
         help_text=_("An imported TikTok Shop order takes its items out of the store's stock."),
     )
-    # Set when a merchant first starts connecting a shop: from then on the overview says
-    # "Setup in Progress" until a shop is connected (and again after a disconnect).
+    # When a merchant first started connecting a shop (kept for operations). The overview reads
+    # "Setup in Progress" only after a connected shop was disconnected, never for a first attempt.
     shop_setup_started_at = models.DateTimeField(null=True, blank=True)
     # How TikTok knows this store in `external_data`; fixed once chosen so a reconnect is the same store.
     external_business_id = models.CharField(max_length=64, unique=True, null=True, blank=True)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditAction, AuditEvent
 from integration.models import TikTokConnection
-from integration.selectors import connection_active_for_store
+from integration.selectors import connection_active_for_store, connection_latest_for_store
 from store.models import Order, OrderSource, Store
 
 from .models import ShopConnection, ShopImportRun, ShopStatus, StoreChannelSettings
@@ -56,7 +56,9 @@ def shop_overview(store: Store) -> ShopOverview:
     store_settings = StoreChannelSettings.objects.filter(store=store).first()
     if live is not None:
         state = CardState.ERROR if live.status == ShopStatus.ERROR else CardState.ACTIVE
-    elif previous is not None or (store_settings and store_settings.shop_setup_started_at):
+    elif previous is not None:
+        # The article's word for a store whose shop was disconnected. A store that only started (or
+        # failed) an authorization never had a shop: it is not connected, and "again" would be untrue.
         state = CardState.SETUP_IN_PROGRESS
     else:
         state = CardState.NOT_CONNECTED
@@ -79,6 +81,12 @@ def shop_overview(store: Store) -> ShopOverview:
 def ads_account(store: Store) -> TikTokConnection | None:
     """The TikTok for Business connection, shown read-only next to the shop account."""
     return connection_active_for_store(store.pk)
+
+
+def ads_account_ever_connected(store: Store) -> bool:
+    """Whether the store had a TikTok for Business connection (so "Disconnected", as its page says,
+    rather than "Not connected", which is for a store that never connected)."""
+    return connection_latest_for_store(store.pk) is not None
 
 
 def shop_audit(store: Store, limit: int = 10) -> list[AuditEvent]:

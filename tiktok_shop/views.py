@@ -41,6 +41,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "tab": "settings",
             "overview": overview,
             "ads": selectors.ads_account(store),
+            "ads_ever_connected": selectors.ads_account_ever_connected(store),
             "audit": selectors.shop_audit(store),
             "can_act": request.membership.is_admin,  # type: ignore[attr-defined]
         },

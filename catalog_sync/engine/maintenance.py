@@ -12,7 +12,7 @@ from integration.models import TikTokConnection
 from store.models import Sku
 
 from .. import clock
-from ..leases import leases_reap
+from ..leases import leases_live, leases_reap, send_lease_name, sweep_lease_name
 from ..models import (
     BatchStatus,
     CatalogCounter,
@@ -23,6 +23,7 @@ from ..models import (
     SyncRun,
     SyncStatus,
 )
+from .nextstep import send_next_queued
 from .tunables import retention_days
 
 
@@ -116,3 +117,15 @@ def connections_with_work() -> list[int]:
         .distinct()
     )
     return sorted(busy_batches | todo)
+
+
+def connections_stranded() -> list[int]:
+    """Connections with work whose send loop has no step queued (engine/nextstep.py) or running, and no
+    sweep running (a sweep queues the loop's step itself): the loop's message was lost with a dead worker,
+    or never queued. Beat nudges only these: a nudge to a loop with a step queued would run that
+    catalog's work ahead of the stores queued before it, or start a second chain of steps."""
+    ids = connections_with_work()
+    queued = send_next_queued(ids)
+    names = {cid: (send_lease_name(cid), sweep_lease_name(cid)) for cid in ids if cid not in queued}
+    live = leases_live([name for pair in names.values() for name in pair])
+    return [cid for cid, pair in names.items() if not live.intersection(pair)]

@@ -39,6 +39,8 @@ class StepAction(StrEnum):
     EMPTY = "empty"
     # A batch is claimed by a live task of another owner.
     CLAIMED_ELSEWHERE = "claimed_elsewhere"
+    # Another step of this catalog's send loop is queued already: this one did nothing.
+    SCHEDULED = "scheduled"
 
 
 @dataclass

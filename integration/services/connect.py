@@ -21,6 +21,7 @@ from store.models import Store
 from .. import events, remote
 from ..destinations import ID_RE
 from ..errors import IntegrationError
+from ..failures import ACCOUNT_SUSPENDED, account_suspended_message, failure_message
 from ..models import ConnectAttempt, ConnectionStatus, TikTokConnection, TikTokSetup
 from ..oauth import OAuthStates, StateRefused
 from .setup import store_eligibility
@@ -63,7 +64,11 @@ def connect_start(store: Store, *, user: AbstractBaseUser, session: Any, languag
     state = STATES.new()
     try:
         url = remote.onboarding_url(
-            setup, state=state, redirect_uri=callback_url(store), locale=merchant_locale(language_code)
+            setup,
+            state=state,
+            redirect_uri=callback_url(store),
+            locale=merchant_locale(language_code),
+            previous=previous_assets_for(store.pk),
         )
     except ValueError as exc:  # tiktok_api.ExternalDataError: e.g. longer than TikTok accepts in a URL
         logger.warning("tiktok external_data could not be built store=%s reason=%s", store.pk, exc)
@@ -76,6 +81,20 @@ def connect_start(store: Store, *, user: AbstractBaseUser, session: Any, languag
         store.pk, AuditAction.CONNECT_STARTED, actor=user, detail={"affiliate_id": setup.affiliate_id}
     )
     return url
+
+
+def previous_assets_for(store_id: int) -> dict[str, str]:
+    """The Business Center, ad account, pixel and catalog of the store's last connection that had a
+    Business Center, all four from that one connection (TikTok offers a pixel and a catalog only inside
+    their own ad account and Business Center). Empty for a store that never connected."""
+    row = (
+        TikTokConnection.objects.for_store(store_id)
+        .exclude(bc_id="")
+        .order_by("-connected_at", "-pk")
+        .values("bc_id", "adv_id", "pixel_code", "catalog_id")
+        .first()
+    )
+    return {name: value for name, value in (row or {}).items() if value}
 
 
 def _state_consume(store: Store, *, user: AbstractBaseUser, session: Any, state: str, outcome: str) -> None:
@@ -93,8 +112,10 @@ def _state_consume(store: Store, *, user: AbstractBaseUser, session: Any, state:
         raise IntegrationError(messages[refused.reason], code=refused.reason) from None
 
 
-def _fail(store: Store, user: AbstractBaseUser, code: str, message: str) -> IntegrationError:
-    audit_record(store.pk, AuditAction.CONNECT_FAILED, actor=user, detail={"code": code})
+def _fail(
+    store: Store, user: AbstractBaseUser, code: str, message: str, detail: dict[str, str] | None = None
+) -> IntegrationError:
+    audit_record(store.pk, AuditAction.CONNECT_FAILED, actor=user, detail={"code": code, **(detail or {})})
     return IntegrationError(message, code=code)
 
 
@@ -148,14 +169,19 @@ def connect_complete(
             "profile_failed",
             _("TikTok could not be reached to finish the connection. Try again."),
         ) from exc
-    if profile is None or not profile.connected:
+    if profile is not None and profile.suspended:
         _drop_token()
+        reason = (profile.suspension_reason or "")[:500]
         raise _fail(
             store,
             user,
-            "profile_incomplete",
-            _("The setup at TikTok was not finished. Connect again and click Finish Setup at TikTok."),
+            ACCOUNT_SUSPENDED,
+            account_suspended_message(_clean_id(profile.adv_id), reason),
+            {"adv_id": _clean_id(profile.adv_id), "message": reason},
         )
+    if profile is None or not profile.connected:
+        _drop_token()
+        raise _fail(store, user, "profile_incomplete", str(failure_message("profile_incomplete")))
 
     advanced_matching: bool | None = None
     if profile.adv_id and profile.pixel_code:

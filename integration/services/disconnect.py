@@ -21,7 +21,7 @@ from .notifications import admins_notify_disconnected
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_ACTOR = "TikTok"
+SYSTEM_ACTOR = "TikTok for Business"
 
 # TikTok's answer -> why the connection ended. Everything else (throttling, 5xx, timeouts, 40104 "no token
 # sent", 40001 on a single object) is not a reason to disconnect.

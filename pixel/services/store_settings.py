@@ -16,9 +16,17 @@ def pixel_settings_for_store(store: Store) -> PixelSettings:
     return PixelSettings.objects.filter(store=store).first() or PixelSettings(store=store)
 
 
+def pixel_settings_apply(store: Store) -> bool:
+    """The order event and consent settings drive only the pixel the middleware inserts (VTEX IO stores);
+    a pixel installed by hand on a Legacy CMS / Headless store never reads them."""
+    return store.is_io
+
+
 def pixel_settings_update(store: Store, *, purchase_event: str, require_consent: bool) -> PixelSettings:
     if purchase_event not in PurchaseEvent.values:
         raise ValueError(f"unknown order event {purchase_event!r}")
+    if not pixel_settings_apply(store):
+        raise ValueError("the pixel settings apply only to VTEX IO stores")
     with transaction.atomic():
         ps, _created = PixelSettings.objects.update_or_create(
             store=store, defaults={"purchase_event": purchase_event, "require_consent": require_consent}

@@ -76,6 +76,26 @@ def _in_bcs(app: SandboxApp, bcs: list[Row], sql: str) -> list[Row]:
     return [row for bc in bcs for row in app.storage.all(sql, (bc["bc_id"],))]
 
 
+def _preselected(
+    previous: dict[str, str], admin_bcs: list[Row], advs: list[Row], pixels: list[Row], catalogs: list[Row]
+) -> tuple[str, str, str, str]:
+    """What the page checks first, as TikTok does for a returning merchant: the assets the platform says
+    the store used before, each only if this user still administers it and it sits in the chosen
+    Business Center / ad account; else the first Business Center, its first ad account, and *Create new*
+    for the pixel and the catalog."""
+    bc_ids = [b["bc_id"] for b in admin_bcs]
+    bc = previous.get("bc_id") if previous.get("bc_id") in bc_ids else (bc_ids[0] if bc_ids else "new")
+    in_bc = [a["adv_id"] for a in advs if a["bc_id"] == bc]
+    adv = previous.get("adv_id") if previous.get("adv_id") in in_bc else (in_bc[0] if in_bc else "new")
+    pixel = previous.get("pixel_code", "new")
+    if not any(p["pixel_code"] == pixel and p["adv_id"] == adv for p in pixels):
+        pixel = "new"
+    catalog = previous.get("catalog_id", "new")
+    if not any(c["catalog_id"] == catalog and c["bc_id"] == bc for c in catalogs):
+        catalog = "new"
+    return bc, adv, pixel, catalog
+
+
 def _setup_page(
     app: SandboxApp, onb: Row, user: Row, lang: str, errors: list[str], form: MultiDict[str, str] | None
 ) -> Response:
@@ -84,11 +104,7 @@ def _setup_page(
     app_row = app.storage.one("SELECT * FROM apps WHERE app_id = ?", (onb["app_id"],))
     bcs = model.user_bcs(app.storage, user["user_id"])
     admin_bcs = [b for b in bcs if b["role"] == "ADMIN"]
-    chosen_bc = form.get("bc") if form else (admin_bcs[0]["bc_id"] if admin_bcs else "new")
     advs = _in_bcs(app, bcs, "SELECT * FROM advertisers WHERE bc_id = ? ORDER BY created_at")
-    chosen_adv = (
-        form.get("adv") if form else next((a["adv_id"] for a in advs if a["bc_id"] == chosen_bc), "new")
-    )
     pixels = _in_bcs(
         app,
         bcs,
@@ -96,8 +112,13 @@ def _setup_page(
         " ORDER BY p.created_at",
     )
     catalogs = _in_bcs(app, bcs, "SELECT * FROM catalogs WHERE bc_id = ? AND deleted = 0 ORDER BY created_at")
-    chosen_pixel = form.get("pixel") if form else "new"
-    chosen_catalog = form.get("catalog") if form else "new"
+    if form:
+        chosen_bc, chosen_adv = form.get("bc"), form.get("adv")
+        chosen_pixel, chosen_catalog = form.get("pixel"), form.get("catalog")
+    else:
+        chosen_bc, chosen_adv, chosen_pixel, chosen_catalog = _preselected(
+            extdata.previous_assets(data), admin_bcs, advs, pixels, catalogs
+        )
     bc_options = _options(bcs, "bc_id", chosen_bc)
     for option, bc in zip(bc_options, bcs, strict=True):
         option["standard"] = bc["role"] != "ADMIN"

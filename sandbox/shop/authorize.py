@@ -82,12 +82,17 @@ def _choose_page(app: SandboxApp, auth_id: str, data: dict[str, Any], user_id: s
         (user_id,),
     )
     user = app.storage.one("SELECT * FROM users WHERE user_id = ?", (user_id,))
+    # Preselect only a shop the store can be connected to: one of another region would always end in
+    # region_mismatch. With none that fits, nothing is preselected and the seller chooses.
+    country = str(data.get("country_region") or "").upper()
+    fitting = [s["shop_id"] for s in shops if not country or s["region"] == country]
     return render(
         "shop/choose.html",
         lang=lang,
         title="Authorize",
         auth_id=auth_id,
         shops=shops,
+        preselected=fitting[0] if fitting else "",
         platform=str(data.get("platform_name") or data.get("business_platform")),
         store=str(data.get("store_name") or data.get("external_business_id")),
         seller=user["display_name"] if user else user_id,

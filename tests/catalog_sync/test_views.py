@@ -8,7 +8,6 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +15,7 @@ from catalog_sync import services
 from catalog_sync.models import CatalogExclusion, SkuState, SyncRun
 from catalog_sync.state import states_update
 from integration.models import TikTokConnection
-from store.models import InstalledApp, Membership, Role
+from store.models import InstalledApp, Role
 from store.services import products_set_active
 from tests.catalog_sync.conftest import connect
 
@@ -82,14 +81,10 @@ def test_list_keyset_pagination_reasons_and_edit_link(page, django_assert_max_nu
     html = first.content.decode()
     assert html.count('data-testid="sku-row"') == 50
     assert "The SKU has no image." in html and 'data-testid="missing-fields">Images<' in html
-    # The edit link goes to the operations admin: a store admin who is not staff must not get a dead link.
+    # Each row links the store admin to the admin shell's SKU form, on the field to fix (the image).
     assert 'data-testid="edit-product"' not in html
-    staff = get_user_model().objects.create_superuser("ops-list", password="x-ops-pass-1")
-    Membership.objects.create(user=staff, store=catalog.store, role=Role.ADMIN)
-    client.force_login(staff)
-    html = client.get(list_url).content.decode()
-    assert f"/django-admin/store/product/{states[0].product_id}/change/" in html
-    client.force_login(catalog.page_admin)
+    sku_form = f"/admin/{catalog.store.account}/catalog/products/skus/{states[0].sku_id}/"
+    assert f'href="{sku_form}?focus=image&amp;next=' in html and 'data-testid="fix-link"' in html
     after = re.search(r'after=(\d+)" data-testid="next-page"', html).group(1)
     assert int(after) == states[49].pk
     second = client.get(list_url + f"?after={after}").content.decode()

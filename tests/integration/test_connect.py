@@ -493,8 +493,9 @@ def test_invalid_auth_code(admin, store, confirmed, tiktok):
 
 @pytest.mark.parametrize(
     "profile",
-    [[], {**CONNECTED_PROFILE, "status": 1}, {**CONNECTED_PROFILE, "status": 3, "suspended": True}],
-    ids=["empty", "unfinished", "suspended"],
+    # A suspended account says so instead: tests/integration/test_reconnect_suspended.py.
+    [[], {**CONNECTED_PROFILE, "status": 1}],
+    ids=["empty", "unfinished"],
 )
 def test_unfinished_onboarding_stores_nothing_and_drops_the_token(admin, store, confirmed, tiktok, profile):
     tiktok.post(TOKEN_PATH, json=envelope({"access_token": NEW_TOKEN, "advertiser_ids": []}))

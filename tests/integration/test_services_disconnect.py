@@ -188,7 +188,7 @@ def test_auto_disconnect_on_auth_errors(
     assert connection.access_token == ""
     assert connection.last_error_code == 40105
     event = AuditEvent.objects.get(action=AuditAction.AUTO_DISCONNECTED)
-    assert event.actor is None and event.actor_label == "TikTok"
+    assert event.actor is None and event.actor_label == "TikTok for Business"
     assert event.detail["reason"] == expected
     assert event.detail["request_id"] == "r-1"
     assert len(mail.outbox) == 1

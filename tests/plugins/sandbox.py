@@ -102,6 +102,10 @@ class SandboxAdmin:
     def catalogs(self) -> list[dict[str, Any]]:
         return self._call("GET", "catalogs")["catalogs"]
 
+    def pixels(self) -> list[dict[str, Any]]:
+        """Every pixel with its ad account and Business Center."""
+        return self._call("GET", "pixels")["pixels"]
+
     def feed_logs(self, catalog_id: str | None = None) -> list[dict[str, Any]]:
         return self._call("GET", "feed_logs", catalog_id=catalog_id)["feed_logs"]
 
@@ -121,6 +125,15 @@ class SandboxAdmin:
     def onboard(self, external_data: str, **kw: Any) -> dict[str, Any]:
         """{location} that Finish Setup (or Cancel with cancel=True) would redirect to, or {error}."""
         return self._call("POST", "onboard", {"external_data": external_data, **kw})
+
+    def ads_campaigns(self, adv_id: str, start: str | None = None, end: str | None = None) -> dict[str, Any]:
+        """The ad account's campaigns with their daily figures and totals over [start, end] (ISO days of the
+        account; default: the last 7 days), plus its currency and time zone."""
+        return self._call("GET", "ads/campaigns", adv_id=adv_id, start=start, end=end)
+
+    def ads_role(self, bc_id: str, email: str, role: str) -> int:
+        """Make a user ADMIN or STANDARD of a Business Center (only an ADMIN may switch a campaign)."""
+        return self._call("POST", "ads/role", {"bc_id": bc_id, "email": email, "role": role})["updated"]
 
     def image_url(self, width: int, height: int) -> str:
         return f"{self.url}/_sandbox/img/{width}x{height}.png"

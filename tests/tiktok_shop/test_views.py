@@ -11,8 +11,10 @@ import responses
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from core.models import AuditAction, AuditEvent
+from integration.models import ConnectionStatus, TikTokConnection
 from store.models import InstalledApp, Order, OrderSource
 from tiktok_api.external_data import external_data_verify
 from tiktok_shop.models import ShopConnection, ShopStatus, StoreChannelSettings
@@ -25,14 +27,27 @@ OK = {"code": 0, "message": "OK", "request_id": "1", "data": {}}
 
 # The status card's words per language (the seed is English; pt-BR and es are our translations).
 STATUS_WORDS = {
-    "en": {"setup": "Setup in Progress", "active": "Active", "none": "Not connected", "error": "Error"},
+    "en": {
+        "setup": "Setup in Progress",
+        "active": "Active",
+        "none": "Not connected",
+        "error": "Error",
+        "again": "from this store again",
+    },
     "pt-br": {
         "setup": "Configuração em andamento",
         "active": "Ativo",
         "none": "Não conectado",
         "error": "Erro",
+        "again": "Para voltar a vender",
     },
-    "es": {"setup": "Configuración en curso", "active": "Activo", "none": "No conectado", "error": "Error"},
+    "es": {
+        "setup": "Configuración en curso",
+        "active": "Activo",
+        "none": "No conectado",
+        "error": "Error",
+        "again": "Para volver a vender",
+    },
 }
 
 
@@ -69,8 +84,11 @@ def test_overview_status_card_in_each_state_and_language(store, admin_client, ma
     c = lang_client(admin_client, lang)
     words = STATUS_WORDS[lang]
     assert card_text(c.get(url("shop-overview")).content.decode()) == words["none"]
+    # A started (or failed) authorization is no shop: still not connected, and no "again".
     StoreChannelSettings.objects.create(store=store, shop_setup_started_at="2026-11-27T10:00:00Z")
-    assert card_text(c.get(url("shop-overview")).content.decode()) == words["setup"]
+    page = c.get(url("shop-overview")).content.decode()
+    assert card_text(page) == words["none"]
+    assert 'data-state="not_connected"' in page and words["again"] not in page
     connection = make_shop_connection(store)
     assert card_text(c.get(url("shop-overview")).content.decode()) == words["active"]
     ShopConnection.objects.filter(pk=connection.pk).update(
@@ -247,3 +265,33 @@ def test_imported_order_status_is_in_the_merchants_language(
     page = admin_client.get(url("shop-overview")).content.decode()
     cells = re.findall(r'<td data-testid="tts-order-status" title="([^"]*)">([^<]*)</td>', page)
     assert cells == [(status, label)]
+
+
+def test_settings_names_each_state_of_the_ads_account_as_its_page_does(store, admin_client, tt4b_connection):
+    c = lang_client(admin_client, "pt-br")
+
+    def badge() -> str:
+        page = c.get(url("tiktok-settings")).content.decode()
+        start = page.index('data-testid="tt4b-status"')
+        return page[page.index(">", start) + 1 : page.index("</span>", start)]
+
+    assert badge() == "Conectado"
+    TikTokConnection.objects.filter(pk=tt4b_connection.pk).update(
+        status=ConnectionStatus.DISCONNECTED, disconnected_at=timezone.now(), access_token=""
+    )
+    # The Marketplace > TikTok page says "Desconectado" for this state; Settings > Accounts says the same.
+    assert badge() == "Desconectado"
+    TikTokConnection.objects.all().delete()
+    assert badge() == "Não conectado"
+
+
+def test_shop_activity_table_has_a_header_row(store, admin_client, make_shop_connection):
+    make_shop_connection(store)
+    AuditEvent.objects.create(
+        store=store, action=AuditAction.SHOP_CONNECTED, detail={"shop_name": "Loja Demo"}
+    )
+    page = lang_client(admin_client, "es").get(url("tiktok-settings")).content.decode()
+    table = page[page.index('data-testid="shop-activity"') :]
+    table = table[: table.index("</table>")]
+    assert "<thead><tr><th>Cuándo</th><th>Quién</th><th>Qué</th><th>Tienda</th></tr></thead>" in table
+    assert table.index("<thead>") < table.index("Loja Demo")

@@ -1,5 +1,6 @@
 """Endpoint groups of `TikTokClient`, one mixin per area of the API; each builds on `ClientBase`."""
 
+from .ads import AdsEndpoints
 from .auth import AuthEndpoints
 from .business import BusinessEndpoints
 from .catalog import CatalogEndpoints
@@ -7,6 +8,7 @@ from .catalog_file import CatalogFileEndpoints
 from .events import EventEndpoints
 
 __all__ = [
+    "AdsEndpoints",
     "AuthEndpoints",
     "BusinessEndpoints",
     "CatalogEndpoints",

@@ -1,0 +1,6 @@
+"""Spanish: "3 de diciembre de 2026 a las 08:48" everywhere (tiktok_admin/formats/__init__.py)."""
+
+DATE_FORMAT = r"j \d\e F \d\e Y"
+DATETIME_FORMAT = r"j \d\e F \d\e Y \a \l\a\s H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
